@@ -1,0 +1,92 @@
+/// A LAPACK routine reported failure (`info ≠ 0`).
+public struct LAPACKError: Error, CustomStringConvertible, Sendable {
+    public let routine: String
+    public let info: Int
+    public var description: String {
+        info < 0 ? "\(routine): argument \(-info) was invalid"
+                 : "\(routine): the algorithm did not converge (info = \(info))"
+    }
+}
+
+/// The numerical rank of a matrix and how it was decided.
+public struct NumericalRank: Sendable, Equatable {
+    /// Number of singular values above `tolerance`.
+    public let rank: Int
+    /// The threshold used: singular values `σ > tolerance` count.
+    public let tolerance: Double
+    /// All singular values, descending.
+    public let singularValues: [Double]
+}
+
+extension Matrix {
+    /// Singular values, descending (`?gesdd` with jobz = 'N').
+    public func singularValues() throws -> [Scalar] {
+        let k = Swift.min(rows, columns)
+        guard k > 0 else { return [] }
+        var a = elements
+        var s = [Scalar](repeating: 0, count: k)
+        let info = a.withUnsafeMutableBufferPointer { pa in
+            s.withUnsafeMutableBufferPointer { ps in
+                Scalar.gesddValues(rows, columns, pa.baseAddress!, columns, ps.baseAddress!)
+            }
+        }
+        guard info == 0 else { throw LAPACKError(routine: "?gesdd", info: info) }
+        return s
+    }
+
+    /// Numerical rank: the number of singular values above `tolerance` (`?gesdd`).
+    ///
+    /// The default tolerance is `max(m, n)·ε·σ_max` with ε the machine epsilon of `Scalar`:
+    /// the size of the rounding error an SVD of an m×n matrix can make, so a singular value below
+    /// it cannot be told from zero (the same rule as `numpy.linalg.matrix_rank` and MATLAB).
+    public func rank(tolerance: Double? = nil) throws -> NumericalRank {
+        let s = try singularValues().map { Double($0) }
+        let sMax = s.first ?? 0
+        let tol = tolerance ?? Double(Swift.max(rows, columns)) * Double(Scalar.ulpOfOne) * sMax
+        return NumericalRank(rank: s.filter { $0 > tol }.count, tolerance: tol, singularValues: s)
+    }
+
+    /// Eigen-decomposition of a symmetric matrix (`?syevd`; only the upper triangle is read):
+    /// eigenvalues ascending and, if asked, the orthonormal eigenvectors as the columns of a matrix.
+    public func symmetricEigen(vectors: Bool = true) throws -> (values: [Scalar], vectors: Matrix?) {
+        precondition(rows == columns, "symmetricEigen needs a square matrix, got \(rows)×\(columns)")
+        let n = rows
+        guard n > 0 else { return ([], vectors ? self : nil) }
+        var a = self
+        var w = [Scalar](repeating: 0, count: n)
+        let info = a.elements.withUnsafeMutableBufferPointer { pa in
+            w.withUnsafeMutableBufferPointer { pw in
+                Scalar.syevd(vectors, n, pa.baseAddress!, n, pw.baseAddress!)
+            }
+        }
+        guard info == 0 else { throw LAPACKError(routine: "?syevd", info: info) }
+        return (w, vectors ? a : nil)
+    }
+
+    /// Eigenvalues of a symmetric matrix, ascending (`?syevd`, jobz = 'N').
+    public func symmetricEigenvalues() throws -> [Scalar] { try symmetricEigen(vectors: false).values }
+
+    /// Minimum-norm least-squares solution of `A·x ≈ b` (`?gelsd`, SVD-based), with the
+    /// effective rank LAPACK used. `rcond`: singular values `σ ≤ rcond·σ_max` are treated as zero;
+    /// nil means machine precision.
+    public func leastSquares(_ b: [Scalar], rcond: Scalar? = nil) throws -> (solution: [Scalar], rank: Int) {
+        precondition(b.count == rows, "right-hand side has \(b.count) entries, matrix has \(rows) rows")
+        let m = rows, n = columns
+        guard m > 0, n > 0 else { return ([Scalar](repeating: 0, count: n), 0) }
+        var a = elements
+        var rhs = [Scalar](repeating: 0, count: Swift.max(m, n))
+        for i in 0..<m { rhs[i] = b[i] }
+        var s = [Scalar](repeating: 0, count: Swift.min(m, n))
+        var rank = 0
+        let info = a.withUnsafeMutableBufferPointer { pa in
+            rhs.withUnsafeMutableBufferPointer { pb in
+                s.withUnsafeMutableBufferPointer { ps in
+                    Scalar.gelsd(m, n, 1, pa.baseAddress!, n, pb.baseAddress!, 1, ps.baseAddress!,
+                                 rcond ?? -1, &rank)
+                }
+            }
+        }
+        guard info == 0 else { throw LAPACKError(routine: "?gelsd", info: info) }
+        return (Array(rhs[0..<n]), rank)
+    }
+}

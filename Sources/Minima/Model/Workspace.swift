@@ -1,0 +1,36 @@
+import Linalg
+
+/// Scratch buffers for one forward and backward pass over up to `capacity` samples: the
+/// pre-activations `P_l = H_{l−1} W_lᵀ` and activations `H_l = φ(P_l)` of every hidden layer,
+/// the output, and the back-propagated deltas. Allocated once per training run, reused for
+/// every minibatch.
+public final class Workspace<Scalar: LinalgScalar> {
+    public let capacity: Int
+    let preactivations: [UnsafeMutablePointer<Scalar>]
+    let activations: [UnsafeMutablePointer<Scalar>]
+    let deltas: [UnsafeMutablePointer<Scalar>]
+    let outputs: UnsafeMutablePointer<Scalar>
+    let outputGradient: UnsafeMutablePointer<Scalar>
+    private let sizes: [Int]
+
+    public init(shape: NetworkShape, capacity: Int) {
+        self.capacity = max(1, capacity)
+        sizes = shape.hidden.map { $0 * max(1, capacity) }
+        func make(_ n: Int) -> UnsafeMutablePointer<Scalar> {
+            let p = UnsafeMutablePointer<Scalar>.allocate(capacity: n)
+            p.initialize(repeating: 0, count: n)
+            return p
+        }
+        preactivations = sizes.map(make)
+        activations = sizes.map(make)
+        deltas = sizes.map(make)
+        outputs = make(self.capacity)
+        outputGradient = make(self.capacity)
+    }
+
+    deinit {
+        for p in preactivations + activations + deltas { p.deallocate() }
+        outputs.deallocate()
+        outputGradient.deallocate()
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Linalg
+
+/// Float32 or Float64 throughout a run.
+public enum Precision: String, Codable, Sendable, CaseIterable {
+    case float32, float64
+}
+
+/// Every value that decides a run: what `minima train`'s flags said, with defaults filled in.
+public struct RunConfiguration: Codable, Equatable, Sendable {
+    public var data = DataSpec()
+    public var network = NetworkShape(d0: 0, hidden: [1])
+    public var training = TrainingConfiguration()
+    public var precision: Precision = .float64
+    /// Seed of the initial weights (and, unless the data has its own, of the data).
+    public var seed: UInt64 = 0
+    /// BLAS threads.
+    public var threads: Int = 1
+    /// Folder of initial weights (`W1.npy`, `z.npy`, …) instead of the random initialisation.
+    public var initWeights: String? = nil
+    /// Folder the final weights were saved to.
+    public var saveWeights: String? = nil
+
+    public init() {}
+}
+
+/// Where and with what a run was computed.
+public struct RunEnvironment: Codable, Equatable, Sendable {
+    public var minimaVersion: String
+    public var gitCommit: String?
+    /// `openblas_get_corename()`.
+    public var blasCoreName: String
+    public var blasThreads: Int
+    public var precision: Precision
+    public var cores: Int
+    public var date: String
+
+    public static func current(precision: Precision) -> RunEnvironment {
+        RunEnvironment(minimaVersion: MinimaVersion.string, gitCommit: MinimaVersion.gitCommit,
+                       blasCoreName: BLASEnvironment.coreName, blasThreads: BLASEnvironment.threads,
+                       precision: precision, cores: ProcessInfo.processInfo.activeProcessorCount,
+                       date: ISO8601DateFormatter().string(from: Date()))
+    }
+}
+
+/// The JSON record of one training run (`minima train --out RUN.json`).
+public struct RunRecord: Codable, Sendable {
+    public var config: RunConfiguration
+    public var environment: RunEnvironment
+    public var curve: [CurvePoint]
+    public var final: FinalState
+
+    /// Pretty JSON; non-finite numbers (a diverged run) are written as the strings
+    /// "nan", "inf" and "-inf".
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(self)
+    }
+
+    /// Writes the record atomically.
+    public func write(to path: String) throws { try AtomicFile.write(jsonData(), to: path) }
+
+    /// Reads a record written by `write(to:)`.
+    public static func read(_ path: String) throws -> RunRecord {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw MinimaError.invalidFile(path: path, message: "no such run record")
+        }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do { return try decoder.decode(RunRecord.self, from: data) } catch {
+            throw MinimaError.invalidFile(path: path, message: "not a Minima run record (\(error))")
+        }
+    }
+}
+
+/// Carries out a whole run: data, initial weights, training, saved weights; returns the record.
+public enum TrainingRun {
+    public static func execute(_ config: RunConfiguration,
+                               progress: ((TrainingProgress) -> Void)? = nil) throws -> RunRecord {
+        switch config.precision {
+        case .float32: return try execute(config, as: Float.self, progress: progress)
+        case .float64: return try execute(config, as: Double.self, progress: progress)
+        }
+    }
+
+    public static func execute<Scalar: LinalgScalar>(_ config: RunConfiguration, as: Scalar.Type,
+                                                     progress: ((TrainingProgress) -> Void)? = nil) throws -> RunRecord {
+        try config.training.validate()
+        let data: Dataset<Scalar> = try config.data.load()
+        var shape = config.network
+        shape.d0 = data.d0
+        try shape.validate()
+        var network: Network<Scalar>
+        if let folder = config.initWeights {
+            network = try WeightFiles.load(shape, from: folder)
+        } else {
+            network = Network.random(shape: shape, seed: config.seed)
+        }
+        var resolved = config
+        resolved.network = shape
+        BLASEnvironment.setThreads(config.threads)
+        let (curve, final) = Trainer<Scalar>(config.training).train(&network, on: data, progress: progress)
+        if let folder = config.saveWeights { try WeightFiles.save(network, to: folder) }
+        return RunRecord(config: resolved, environment: .current(precision: config.precision), curve: curve, final: final)
+    }
+}

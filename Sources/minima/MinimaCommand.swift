@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import Minima
+
+/// `minima`: the command-line tool. Each subcommand is a type in its own file; the flags they
+/// share come from the option groups in `Options/`.
+@main
+struct MinimaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "minima",
+        abstract: "The loss landscape of shallow piecewise-linear networks (Soudry & Hoffer 2017).",
+        discussion: """
+            Trains one- and two-hidden-layer leaky-ReLU networks on the MSE loss and records what \
+            they reach. Errors in flags or input files print one line and exit with code 2.
+            """,
+        version: MinimaVersion.string,
+        subcommands: [Train.self, Bench.self],
+        defaultSubcommand: nil
+    )
+
+    /// Parses and runs a subcommand. Help and version exit 0; every error prints one line on
+    /// stderr and exits with code 2 (a usage error also shows the usage line).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as MinimaError {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is CleanExit { exit(withError: error) }
+            if error is ExitCode { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+}
