@@ -86,7 +86,9 @@ extension Float: LinalgScalar {
     }
     public static func gesddValues(_ m: Int, _ n: Int, _ a: UnsafeMutablePointer<Float>, _ lda: Int,
                                    _ s: UnsafeMutablePointer<Float>) -> Int {
-        Int(LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), Int32(m), Int32(n),
+        // A row-major m×n matrix is its n×m transpose in column-major order, with the same
+        // singular values: calling the column-major routine avoids LAPACKE's transposing copy.
+        Int(LAPACKE_sgesdd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), Int32(n), Int32(m),
                            a, Int32(lda), s, nil, 1, nil, 1))
     }
     public static func syevd(_ vectors: Bool, _ n: Int, _ a: UnsafeMutablePointer<Float>, _ lda: Int,
@@ -141,7 +143,9 @@ extension Double: LinalgScalar {
     }
     public static func gesddValues(_ m: Int, _ n: Int, _ a: UnsafeMutablePointer<Double>, _ lda: Int,
                                    _ s: UnsafeMutablePointer<Double>) -> Int {
-        Int(LAPACKE_dgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), Int32(m), Int32(n),
+        // A row-major m×n matrix is its n×m transpose in column-major order, with the same
+        // singular values: calling the column-major routine avoids LAPACKE's transposing copy.
+        Int(LAPACKE_dgesdd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), Int32(n), Int32(m),
                            a, Int32(lda), s, nil, 1, nil, 1))
     }
     public static func syevd(_ vectors: Bool, _ n: Int, _ a: UnsafeMutablePointer<Double>, _ lda: Int,

@@ -37,6 +37,14 @@ extension Matrix {
         return c
     }
 
+    /// `A·B` as a new matrix (`?gemm`).
+    public static func product(_ a: Matrix, _ b: Matrix) -> Matrix { product(a, .none, b, .none) }
+
+    /// `C ← α·A·B + β·C` (`?gemm`), in place on `c`.
+    public static func multiply(_ a: Matrix, _ b: Matrix, into c: inout Matrix, alpha: Scalar = 1, beta: Scalar = 0) {
+        multiply(a, .none, b, .none, into: &c, alpha: alpha, beta: beta)
+    }
+
     /// `op(A)·x` (`?gemv`).
     public func times(_ x: [Scalar], _ trans: Transpose = .none) -> [Scalar] {
         let inner = trans == .none ? columns : rows

@@ -1,0 +1,72 @@
+import Testing
+import Linalg
+@testable import Minima
+
+/// Back-propagation against central finite differences of the MSE, in Float64.
+@Suite("Gradients")
+struct GradientTests {
+    static let cases: [(hidden: [Int], bias: Bool, slope: Double)] = [
+        ([6], false, 0), ([6], true, 0), ([6], false, 0.1), ([6], true, 0.1),
+        ([5, 4], false, 0), ([5, 4], true, 0), ([5, 4], false, 0.1), ([5, 4], true, 0.1),
+    ]
+
+    @Test(arguments: 0..<8)
+    func backPropagationMatchesCentralDifferences(_ index: Int) {
+        let c = GradientTests.cases[index]
+        let data: Dataset<Double> = SyntheticData.gaussian(n: 30, d0: 4, seed: UInt64(index))
+        var net = Network<Double>.random(shape: NetworkShape(d0: 4, hidden: c.hidden, slope: c.slope, bias: c.bias),
+                                         seed: UInt64(100 + index))
+        if c.bias {
+            var g = SeededGenerator(seed: 9)
+            for r in net.layout.biases! { for i in r { net.parameters[i] = 0.3 * g.normal() } }
+            net.parameters[net.layout.outputBias!] = 0.2
+        }
+        // Central differences are exact for a quadratic; inside one activation region the MSE
+        // is a polynomial of degree ≤ 2 in each single parameter, so h only has to keep every
+        // pre-activation on its side: margins above 2e-5 are enough for h = 1e-6.
+        let stats = net.preactivationStatistics(data)
+        #expect(stats.minAbs > 2e-5)  // a step of h moves a pre-activation by at most ~5h here
+        let analytic = net.gradient(data)
+        let h = 1e-6
+        var maxRelative = 0.0
+        for i in 0..<net.parameters.count {
+            var plus = net, minus = net
+            plus.parameters[i] += h
+            minus.parameters[i] -= h
+            let numeric = (plus.mse(data) - minus.mse(data)) / (2 * h)
+            let scale = max(abs(numeric), abs(analytic[i]), 1e-3)
+            maxRelative = max(maxRelative, abs(numeric - analytic[i]) / scale)
+        }
+        #expect(maxRelative < 1e-6, "max relative error \(maxRelative) for \(c)")
+    }
+
+    @Test func batchGradientsAccumulateToTheFullGradient() {
+        let data: Dataset<Double> = SyntheticData.gaussian(n: 10_000, d0: 3, seed: 1)
+        let net = Network<Double>.random(shape: NetworkShape(d0: 3, hidden: [4]), seed: 2)
+        // 10,000 samples are split into chunks of 4096 by `gradient`; compare with one pass.
+        let ws = Workspace<Double>(shape: net.shape, capacity: data.n)
+        var one = [Double](repeating: 0, count: net.layout.count)
+        data.x.elements.withUnsafeBufferPointer { px in
+            data.y.withUnsafeBufferPointer { py in
+                one.withUnsafeMutableBufferPointer { pg in
+                    _ = net.sumOfSquaresAndGradient(px.baseAddress!, py.baseAddress!, rows: data.n,
+                                                    scale: 1 / Double(data.n), gradient: pg.baseAddress!, workspace: ws)
+                }
+            }
+        }
+        let chunked = net.gradient(data)
+        for i in one.indices { #expect(abs(one[i] - chunked[i]) < 1e-12 * max(1, abs(one[i]))) }
+    }
+
+    @Test func outputsMatchTheFormula() {
+        // f(x) = zᵀ φ(W x + b) + bz with ρ = 0.5, by hand for one sample.
+        var net = Network<Double>(shape: NetworkShape(d0: 2, hidden: [2], slope: 0.5, bias: true))
+        // W1 = [[1, 2], [-1, 1]], b1 = [0.5, -1], z = [2, -3], bz = 0.25
+        net.parameters = [1, 2, -1, 1, 0.5, -1, 2, -3, 0.25]
+        let data = Dataset<Double>(x: Matrix([[1, 1]]), y: [1])
+        // pre = [3.5, -1] → φ = [3.5, -0.5] → f = 7 + 1.5 + 0.25 = 8.75
+        #expect(net.outputs(data) == [8.75])
+        #expect(abs(net.metrics(data).mse - 7.75 * 7.75) < 1e-12)
+        #expect(net.preactivationStatistics(data) == PreactivationStatistics(minAbs: 1, exactZeros: 0))
+    }
+}
