@@ -101,7 +101,7 @@ public enum TrainingRun {
         var resolved = config
         resolved.network = shape
         BLASEnvironment.setThreads(config.threads)
-        let (curve, final) = Trainer<Scalar>(config.training).train(&network, on: data, progress: progress)
+        let (curve, final) = Trainer<Scalar>(config.training, threads: config.threads).train(&network, on: data, progress: progress)
         if let folder = config.saveWeights { try WeightFiles.save(network, to: folder) }
         return RunRecord(config: resolved, environment: .current(precision: config.precision), curve: curve, final: final)
     }

@@ -35,6 +35,9 @@ public struct FinalState: Codable, Equatable, Sendable {
     public var gradientNorm: Double
     public var epochs: Int
     public var seconds: Double
+    /// Median wall time of one epoch's training work (batches and steps, not the evaluations
+    /// for the curve): the figure the PyTorch peer reports as `median_epoch_s`.
+    public var medianEpochSeconds: Double
     public var status: RunStatus
     /// A sentence on how the run ended (why it stopped or diverged).
     public var message: String
@@ -55,35 +58,44 @@ public struct TrainingProgress: Sendable {
 /// Trains a `Network` on a `Dataset`: the whole training loop in one readable place.
 ///
 /// Each epoch: the learning rate from the schedule; a seeded permutation of the samples when
-/// training on minibatches; for each batch, the rows are gathered into a contiguous buffer
-/// (which stays in cache for the two GEMMs that read it), the gradient of the batch MSE is
-/// back-propagated, and the optimizer steps. Full-batch training reads X in place.
+/// training on minibatches; for each batch, the gradient of the batch MSE is back-propagated
+/// (split over `threads` workers, each gathering its rows into a contiguous buffer that stays
+/// in cache for the two GEMMs that read it; full-batch training reads X in place), and the
+/// optimizer steps.
 public struct Trainer<Scalar: LinalgScalar> {
     public var configuration: TrainingConfiguration
-    public init(_ configuration: TrainingConfiguration) { self.configuration = configuration }
+    /// Cores to split each batch over (each with a one-thread BLAS; see `ParallelGradient`).
+    public var threads: Int
+
+    public init(_ configuration: TrainingConfiguration, threads: Int = 1) {
+        self.configuration = configuration
+        self.threads = max(1, threads)
+    }
 
     public func train(_ network: inout Network<Scalar>, on data: Dataset<Scalar>,
                       progress: ((TrainingProgress) -> Void)? = nil) -> (curve: [CurvePoint], final: FinalState) {
         let config = configuration
-        let n = data.n, d0 = data.d0
+        let n = data.n
         let batch = (config.optimizer == .gd || config.batchSize == 0 || config.batchSize >= n) ? n : config.batchSize
         let fullBatch = batch == n
         let count = network.layout.count
-        let ws = Workspace<Scalar>(shape: network.shape, capacity: batch)
         let optimizer = Optimizer<Scalar>(kind: config.optimizer, parameterCount: count, momentum: config.momentum)
+        let workers = ParallelGradient<Scalar>(shape: network.shape, capacity: batch, workers: threads, gathers: !fullBatch)
         var gradient = [Scalar](repeating: 0, count: count)
-        var batchX = fullBatch ? [] : [Scalar](repeating: 0, count: batch * d0)
-        var batchY = fullBatch ? [] : [Scalar](repeating: 0, count: batch)
+        // Workers share the cores: each one's GEMMs run on one BLAS thread.
+        let blasThreads = BLASEnvironment.threads
+        if workers.workers > 1 { BLASEnvironment.setThreads(1) }
+        defer { BLASEnvironment.setThreads(blasThreads) }
         var order = Array(0..<n)
         var rng = SeededGenerator(seed: config.seed, stream: 5)
         let logEpochs = TrainingConfiguration.logEpochs(upTo: config.epochs, perDecade: config.logPointsPerDecade)
         let needsEpochMetrics = config.stopAtZeroError || config.targetMSE != nil
         let clock = ContinuousClock()
         let start = clock.now
-        func elapsed() -> Double {
-            let d = clock.now - start
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        func seconds(_ d: Duration) -> Double {
+            Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
         }
+        func elapsed() -> Double { seconds(clock.now - start) }
         var lastReport = -1.0
 
         let initial = network.metrics(data)
@@ -93,39 +105,25 @@ public struct Trainer<Scalar: LinalgScalar> {
         var message = "ran all \(config.epochs) epochs"
         var epochsRun = 0
         var lr = config.learningRate
+        var epochSeconds: [Double] = []
+        epochSeconds.reserveCapacity(config.epochs)
 
         data.x.elements.withUnsafeBufferPointer { px in
             data.y.withUnsafeBufferPointer { py in
                 gradient.withUnsafeMutableBufferPointer { pg in
                     epochLoop: for epoch in 1...config.epochs {
                         lr = config.schedule.rate(base: config.learningRate, epoch: epoch)
+                        let epochStart = clock.now
                         var epochSSE = 0.0
-                        if fullBatch {
-                            let sse = network.sumOfSquaresAndGradient(px.baseAddress!, py.baseAddress!, rows: n,
-                                                                      scale: 1 / Scalar(n), gradient: pg.baseAddress!,
-                                                                      workspace: ws)
-                            epochSSE = Double(sse)
-                            network.parameters.withUnsafeMutableBufferPointer { pp in
-                                optimizer.step(pp.baseAddress!, pg.baseAddress!, count: count, lr: lr)
-                            }
-                        } else {
-                            rng.permute(&order)
+                        if !fullBatch { rng.permute(&order) }
+                        order.withUnsafeBufferPointer { po in
                             var s = 0
                             while s < n {
                                 let rows = Swift.min(batch, n - s)
-                                batchX.withUnsafeMutableBufferPointer { bx in
-                                    batchY.withUnsafeMutableBufferPointer { by in
-                                        for r in 0..<rows {
-                                            let i = order[s + r]
-                                            (bx.baseAddress! + r * d0).update(from: px.baseAddress! + i * d0, count: d0)
-                                            by[r] = py[i]
-                                        }
-                                        let sse = network.sumOfSquaresAndGradient(bx.baseAddress!, by.baseAddress!, rows: rows,
-                                                                                  scale: 1 / Scalar(rows), gradient: pg.baseAddress!,
-                                                                                  workspace: ws)
-                                        epochSSE += Double(sse)
-                                    }
-                                }
+                                let sse = workers.compute(network: network, x: px.baseAddress!, y: py.baseAddress!,
+                                                          order: fullBatch ? nil : po.baseAddress!, start: s, rows: rows,
+                                                          gradient: pg.baseAddress!)
+                                epochSSE += Double(sse)
                                 network.parameters.withUnsafeMutableBufferPointer { pp in
                                     optimizer.step(pp.baseAddress!, pg.baseAddress!, count: count, lr: lr)
                                 }
@@ -133,6 +131,7 @@ public struct Trainer<Scalar: LinalgScalar> {
                             }
                         }
                         epochsRun = epoch
+                        epochSeconds.append(seconds(clock.now - epochStart))
                         if !epochSSE.isFinite || !network.parameters.allSatisfy({ $0.isFinite }) {
                             status = .diverged
                             message = "the loss became \(epochSSE) in epoch \(epoch) (learning rate \(lr)); try a smaller --lr"
@@ -168,19 +167,28 @@ public struct Trainer<Scalar: LinalgScalar> {
             }
         }
 
-        let seconds = elapsed()
+        let totalSeconds = elapsed()
         let finalMetrics = network.metrics(data)
         let stats = network.preactivationStatistics(data)
         let gradientNorm = status == .diverged ? Double.nan : Double(norm(network.gradient(data)))
         if status != .diverged, curve.last?.epoch != epochsRun {
-            curve.append(CurvePoint(epoch: epochsRun, mse: finalMetrics.mse, mce: finalMetrics.mce, lr: lr, seconds: seconds))
+            curve.append(CurvePoint(epoch: epochsRun, mse: finalMetrics.mse, mce: finalMetrics.mce, lr: lr, seconds: totalSeconds))
         }
         progress?(TrainingProgress(epoch: epochsRun, epochs: config.epochs, mse: finalMetrics.mse,
-                                   mce: finalMetrics.mce, lr: lr, seconds: seconds))
+                                   mce: finalMetrics.mce, lr: lr, seconds: totalSeconds))
         let final = FinalState(mse: finalMetrics.mse, mce: finalMetrics.mce, errors: finalMetrics.errors,
                                minAbsPreactivation: stats.minAbs, zeroPreactivations: stats.exactZeros,
-                               gradientNorm: gradientNorm, epochs: epochsRun, seconds: seconds,
+                               gradientNorm: gradientNorm, epochs: epochsRun, seconds: totalSeconds,
+                               medianEpochSeconds: median(epochSeconds),
                                status: status, message: message)
         return (curve, final)
     }
+}
+
+/// The median of a list (0 when empty).
+func median(_ values: [Double]) -> Double {
+    guard !values.isEmpty else { return 0 }
+    let sorted = values.sorted()
+    let mid = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
