@@ -42,7 +42,19 @@ struct Reproduce: ParsableCommand {
         @Flag(help: "No progress lines.")
         var quiet: Bool = false
 
+        @Flag(help: "Only write the sweep specs to DIR/specs/ (a starting point for `minima sweep`), without running them.")
+        var specsOnly: Bool = false
+
         func run() throws {
+            if specsOnly {
+                let folder = results ?? "results/reproduce-\(mode.rawValue)"
+                for spec in [Reproduction.figure1(mode), Reproduction.figure2(mode)] where only == nil || only == spec.figure {
+                    let path = folder + "/specs/\(spec.name).json"
+                    try AtomicFile.write(spec.text, to: path)
+                    print(path)
+                }
+                return
+            }
             guard workers > 0 else { throw MinimaError.invalidOption(flag: "--workers", message: "must be positive, got \(workers)") }
             let folder = results ?? "results/reproduce-\(mode.rawValue)"
             var runner = SweepRunner()

@@ -49,9 +49,11 @@ public struct SweepRecord: Codable, Sendable {
         return Set(names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) })
     }
 
-    /// Every record in `results`, sorted by sweep, then expansion order of keys.
+    /// Every record in `results`, in reading order: sweep, depth, #params/N, #params, grid point, repetition.
     public static func readAll(_ results: String) throws -> [SweepRecord] {
-        try keys(in: results).sorted().map { try read(path(results, key: $0)) }
-            .sorted { ($0.sweep, $0.pointKey, $0.repetition) < ($1.sweep, $1.pointKey, $1.repetition) }
+        try keys(in: results).sorted().map { try read(path(results, key: $0)) }.sorted {
+            ($0.sweep, $0.point.hidden.count, $0.point.paramsOverN ?? 0, $0.point.parameters, $0.pointKey, $0.repetition)
+                < ($1.sweep, $1.point.hidden.count, $1.point.paramsOverN ?? 0, $1.point.parameters, $1.pointKey, $1.repetition)
+        }
     }
 }

@@ -236,10 +236,11 @@ public struct SVGPlot: Sendable {
         let rowHeight = 16.0
         let textWidth = Double(p.series.map { $0.name.count }.max() ?? 0) * 6.6
         let w = 34 + textWidth, h = rowHeight * Double(p.series.count) + 8
+        let topShift = p.vertical.isEmpty ? 0.0 : 16   // below the reference lines' labels
         let lx: Double, ly: Double
         switch p.legend {
-        case .topLeft: lx = x0 + 8; ly = y1 + 8
-        case .topRight: lx = x1 - 8 - w; ly = y1 + 8
+        case .topLeft: lx = x0 + 8; ly = y1 + 8 + topShift
+        case .topRight: lx = x1 - 8 - w; ly = y1 + 8 + topShift
         case .bottomLeft: lx = x0 + 8; ly = y0 - 8 - h
         case .bottomRight: lx = x1 - 8 - w; ly = y0 - 8 - h
         }

@@ -39,7 +39,7 @@ public struct SummaryRow: Sendable {
             if groups[id] == nil { order.append(id) }
             groups[id, default: []].append(r)
         }
-        return order.map { id in
+        let rows = order.map { id in
             let g = groups[id]!
             let finals = g.compactMap { $0.record?.final }
             return SummaryRow(sweep: g[0].sweep, figure: g[0].figure, point: g[0].point,
@@ -50,6 +50,11 @@ public struct SummaryRow: Sendable {
                               margin: Statistics(finals.map(\.minAbsPreactivation)),
                               epochs: Statistics(finals.map { Double($0.epochs) }),
                               seconds: Statistics(finals.map(\.seconds)))
+        }
+        // Reading order: sweep, depth, then #params/N (or #params when N is unknown).
+        return rows.sorted {
+            ($0.sweep, $0.point.hidden.count, $0.point.paramsOverN ?? 0, $0.point.parameters)
+                < ($1.sweep, $1.point.hidden.count, $1.point.paramsOverN ?? 0, $1.point.parameters)
         }
     }
 }
