@@ -263,6 +263,7 @@ struct ReportTests {
         let svg = SVGPlot(panels: [panel]).svg()
         #expect(svg.contains("a &lt; b &amp; c"))
         #expect(SVGPlot.range([0.15, 7], scale: .log) == 0.1...10)
+        #expect(SVGPlot.range([0.112, 10.1], scale: .log) == 0.1...(10.1 * 1.1))   // not up to 100 for 1% past 10
         #expect(SVGPlot.range([0.3, 0.9], scale: .linear) == 0.2...1.0)   // steps of 0.2
         let ticks = SVGPlot.ticks(1e-3...1, scale: .log).map(\.0)
         #expect(ticks.count == 4 && zip(ticks, [1e-3, 1e-2, 1e-1, 1]).allSatisfy { abs($0 / $1 - 1) < 1e-15 })
@@ -290,6 +291,25 @@ struct ReportTests {
         try Table1.store(result, in: results)
         try ReportWriter.write(results: results)
         #expect(try String(contentsOfFile: results + "/report.md", encoding: .utf8).contains("0.014% (7)"))
+    }
+
+    @Test("a Table 1 recipe runs its stages in turn, Float32 then Float64, on one network")
+    func table1Stages() throws {
+        var data = DataSpec()
+        data.n = 30; data.d0 = 5; data.seed = 3
+        var t = TrainingConfiguration()
+        t.optimizer = .adam; t.learningRate = 0.01; t.epochs = 4; t.batchSize = 8
+        var finish = t
+        finish.batchSize = 0; finish.epochs = 3
+        let recipe = Table1Recipe(phases: [Table1Phase(name: "a", training: t, precision: .float32),
+                                           Table1Phase(name: "b", training: finish, precision: .float64)])
+        // d0·d1 = 5 ≪ N = 30 random labels: MCE cannot reach 0, so both stages run to the end.
+        let row = Table1Row(dataset: .mnist, title: "tiny", n: 30, d0: 5, d1: 1, paperMCE: 0)
+        var stages: [String] = []
+        let result = try Table1.run(row, data: data, recipe: recipe) { stage, _ in if stages.last != stage { stages.append(stage) } }
+        #expect(result.epochs == 7 && result.errors > 0 && result.n == 30 && result.d0 == 5)
+        #expect(stages == ["a", "b"])
+        #expect(result.bestMCE <= result.mce && result.mse.isFinite)
     }
 
     @Test("the built-in reproduction specs parse and have the documented sizes")

@@ -75,46 +75,40 @@ struct JSONFields {
         return JSONFields(file: file, path: name(key), object: o)
     }
 
-    /// A non-empty list of numbers; a single number is accepted as a list of one.
-    func numbers(_ key: String) throws -> [Double]? {
+    /// A non-empty list whose items `convert` accepts; a single value is accepted as a list of
+    /// one. `expected` says what an item must be, for the error message.
+    func list<T>(_ key: String, expected: String, _ convert: (Any) -> T?) throws -> [T]? {
         guard has(key) else { return nil }
         let raw = object[key]!
         let items = (raw as? [Any]) ?? [raw]
         guard !items.isEmpty else { throw fail(key, "the list is empty (give at least one value)") }
         return try items.enumerated().map { i, v in
-            guard let n = v as? NSNumber, !JSONFields.isBool(n), n.doubleValue.isFinite else {
-                throw fail("\(key)[\(i)]", "expected a number, got \(JSONFields.describe(v))")
+            guard let t = convert(v) else {
+                throw fail(raw is [Any] ? "\(key)[\(i)]" : key, "expected \(expected), got \(JSONFields.describe(v))")
             }
+            return t
+        }
+    }
+
+    /// A non-empty list of finite numbers.
+    func numbers(_ key: String) throws -> [Double]? {
+        try list(key, expected: "a number") { v in
+            guard let n = v as? NSNumber, !JSONFields.isBool(n), n.doubleValue.isFinite else { return nil }
             return n.doubleValue
         }
     }
 
-    /// A non-empty list of positive integers; a single integer is accepted as a list of one.
-    func positiveIntegers(_ key: String) throws -> [Int]? {
-        guard has(key) else { return nil }
-        let raw = object[key]!
-        let items = (raw as? [Any]) ?? [raw]
-        guard !items.isEmpty else { throw fail(key, "the list is empty (give at least one value)") }
-        return try items.enumerated().map { i, v in
-            guard let k = JSONFields.integer(v), k > 0 else {
-                throw fail("\(key)[\(i)]", "expected a positive integer, got \(JSONFields.describe(v))")
-            }
-            return k
+    /// A non-empty list of integers ≥ `minimum`.
+    func integers(_ key: String, minimum: Int = 1) throws -> [Int]? {
+        try list(key, expected: minimum == 1 ? "a positive integer" : "an integer ≥ \(minimum)") { v in
+            JSONFields.integer(v).flatMap { $0 >= minimum ? $0 : nil }
         }
     }
 
     /// A non-empty list of strings naming cases of `T`.
     func cases<T: RawRepresentable & CaseIterable>(_ key: String, of: T.Type) throws -> [T]? where T.RawValue == String {
-        guard has(key) else { return nil }
-        let raw = object[key]!
-        let items = (raw as? [Any]) ?? [raw]
-        guard !items.isEmpty else { throw fail(key, "the list is empty (give at least one value)") }
-        return try items.enumerated().map { i, v in
-            guard let s = v as? String, let c = T(rawValue: s) else {
-                throw fail(items.count == 1 && !(raw is [Any]) ? key : "\(key)[\(i)]",
-                           "expected one of \(T.allCases.map { $0.rawValue }.joined(separator: ", ")), got \(JSONFields.describe(v))")
-            }
-            return c
+        try list(key, expected: "one of \(T.allCases.map { $0.rawValue }.joined(separator: ", "))") { v in
+            (v as? String).flatMap { T(rawValue: $0) }
         }
     }
 

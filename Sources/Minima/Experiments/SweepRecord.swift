@@ -25,21 +25,11 @@ public struct SweepRecord: Codable, Sendable {
     public static func path(_ results: String, key: String) -> String { folder(results) + "/\(key).json" }
 
     public func write(to results: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try AtomicFile.write(encoder.encode(self), to: SweepRecord.path(results, key: key))
+        try AtomicFile.write(RecordJSON.encode(self), to: SweepRecord.path(results, key: key))
     }
 
     public static func read(_ path: String) throws -> SweepRecord {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw MinimaError.invalidFile(path: path, message: "cannot be read")
-        }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do { return try decoder.decode(SweepRecord.self, from: data) } catch {
-            throw MinimaError.invalidFile(path: path, message: "not a Minima sweep record (\(error))")
-        }
+        try RecordJSON.read(path, what: "a Minima sweep record")
     }
 
     /// The keys of the records in `results` (finished or failed). Temporary files of writes in

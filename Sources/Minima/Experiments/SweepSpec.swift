@@ -130,7 +130,7 @@ public struct SweepGrid: Sendable {
                 throw rule.fail("d0SquaredOver", "must be a positive integer k (N = ⌊d0²/k⌋)")
             }
             n = .d0SquaredOver(k)
-        } else if let list = try g.positiveIntegers("n") {
+        } else if let list = try g.integers("n") {
             n = .list(list)
         }
         if g.object["d0"] is [String: Any], let rule = try g.object("d0") {
@@ -138,10 +138,10 @@ public struct SweepGrid: Sendable {
             guard let r = try rule.numbers("paramsOverN") else { throw rule.fail("paramsOverN", "is required (a list of #params/N ratios)") }
             if let bad = r.first(where: { $0 <= 0 }) { throw rule.fail("paramsOverN", "ratios must be positive, got \(bad)") }
             d0 = .paramsOverN(r)
-        } else if let list = try g.positiveIntegers("d0") {
+        } else if let list = try g.integers("d0") {
             d0 = .list(list)
         }
-        if let list = try g.positiveIntegers("depth") {
+        if let list = try g.integers("depth") {
             if let bad = list.first(where: { !(1...2).contains($0) }) { throw g.fail("depth", "one or two hidden layers are supported, got \(bad)") }
             depth = list
         }
@@ -155,7 +155,7 @@ public struct SweepGrid: Sendable {
                 if let bad = f.first(where: { $0 <= 0 }) { throw rule.fail("fractions", "must be positive, got \(bad)") }
                 width = .fractions(f)
             } else {
-                width = .list(try g.positiveIntegers("width")!)
+                width = .list(try g.integers("width")!)
             }
         }
         if g.has("hidden") {
@@ -183,16 +183,8 @@ public struct SweepGrid: Sendable {
             if let bad = lr.first(where: { $0 <= 0 }) { throw g.fail("learningRate", "must be positive, got \(bad)") }
             learningRate = lr
         }
-        epochs = try g.positiveIntegers("epochs")
-        if g.has("batchSize") {
-            let raw = g.object["batchSize"]!
-            let items = (raw as? [Any]) ?? [raw]
-            batchSize = try items.map { v in
-                guard let k = JSONFields.integer(v), k >= 0 else { throw g.fail("batchSize", "expected integers ≥ 0 (0 = full batch), got \(JSONFields.describe(v))") }
-                return k
-            }
-            if batchSize!.isEmpty { throw g.fail("batchSize", "the list is empty (give at least one value)") }
-        }
+        epochs = try g.integers("epochs")
+        batchSize = try g.integers("batchSize", minimum: 0)
     }
 }
 

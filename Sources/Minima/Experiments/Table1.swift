@@ -160,12 +160,8 @@ public enum Table1 {
 
     /// The Table 1 results stored in `results` (empty if none).
     public static func readResults(_ results: String) throws -> [Table1Result] {
-        guard let data = FileManager.default.contents(atPath: path(results)) else { return [] }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do { return try decoder.decode([Table1Result].self, from: data) } catch {
-            throw MinimaError.invalidFile(path: path(results), message: "not a Minima Table 1 file (\(error))")
-        }
+        guard FileManager.default.fileExists(atPath: path(results)) else { return [] }
+        return try RecordJSON.read(path(results), what: "a Minima Table 1 file")
     }
 
     /// Adds (or replaces, by data set) a result in `results/table1.json`, atomically.
@@ -173,10 +169,7 @@ public enum Table1 {
         var all = try readResults(results).filter { $0.row.dataset != result.row.dataset }
         all.append(result)
         all.sort { Table1Dataset.allCases.firstIndex(of: $0.row.dataset)! < Table1Dataset.allCases.firstIndex(of: $1.row.dataset)! }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try AtomicFile.write(encoder.encode(all), to: path(results))
+        try AtomicFile.write(RecordJSON.encode(all), to: path(results))
     }
 
     /// The Markdown table: the paper's figure next to the measured one, with epochs and wall time.

@@ -88,6 +88,8 @@ public enum Figures {
         // The thresholds the report counts against (ReportWriter.figure2MSE, figure2Margin).
         panel.vertical = [.init(ReportWriter.figure2MSE, label: "MSE 1e-20")]
         panel.horizontal = [.init(ReportWriter.figure2Margin, label: "margin 1e-4")]
+        // Keep the MSE threshold inside the frame, with room to its right.
+        panel.xRange = SVGPlot.range(runs.map { $0.record!.final.mse } + [ReportWriter.figure2MSE * 1e4], scale: .log)
         var plot = SVGPlot(panels: [panel])
         plot.panelWidth = 480
         plot.panelHeight = 340

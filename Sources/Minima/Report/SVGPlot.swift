@@ -102,7 +102,12 @@ public struct SVGPlot: Sendable {
         guard var lo = usable.min(), var hi = usable.max() else { return scale == .log ? 0.1...10 : 0...1 }
         switch scale {
         case .log:
-            lo = pow(10, floor(log10(lo) + 1e-9)); hi = pow(10, ceil(log10(hi) - 1e-9))
+            // Whole decades, unless the data pokes just past one (up to 10^0.05 ≈ 12%): then the
+            // axis ends 10% beyond the extreme value instead of a nearly empty decade further.
+            let (min, max) = (lo, hi)
+            lo = pow(10, floor(log10(min) + 0.05)); hi = pow(10, ceil(log10(max) - 0.05))
+            if lo > min { lo = min / 1.1 }
+            if hi < max { hi = max * 1.1 }
             if hi <= lo { hi = lo * 10 }
         case .linear:
             if hi == lo { lo -= 0.5; hi += 0.5 }
@@ -122,7 +127,7 @@ public struct SVGPlot: Sendable {
     static func ticks(_ r: ClosedRange<Double>, scale: Scale) -> [(Double, String)] {
         switch scale {
         case .log:
-            let a = Int(log10(r.lowerBound).rounded()), b = Int(log10(r.upperBound).rounded())
+            let a = Int(ceil(log10(r.lowerBound) - 1e-9)), b = Int(floor(log10(r.upperBound) + 1e-9))
             let every = max(1, Int((Double(b - a) / 6).rounded(.up)))
             return stride(from: a, through: b, by: 1).filter { ($0 - a) % every == 0 }.map { k in
                 let label: String
@@ -189,7 +194,9 @@ public struct SVGPlot: Sendable {
         for r in p.vertical where r.value >= xr.lowerBound && r.value <= xr.upperBound {
             let x = ax.pixel(r.value)
             out += "<line class=\"reference\" x1=\"\(f(x))\" y1=\"\(f(y1))\" x2=\"\(f(x))\" y2=\"\(f(y0))\" stroke=\"#555\" stroke-width=\"1.2\" stroke-dasharray=\"6,4\"/>\n"
-            out += "<text x=\"\(f(x + 4))\" y=\"\(f(y1 + 14))\" font-size=\"11\" fill=\"#555\">\(escape(r.label))</text>\n"
+            // The label goes right of the line, or left of it where it would leave the frame.
+            let fits = x + 4 + Double(r.label.count) * 6.2 <= x1
+            out += "<text x=\"\(f(fits ? x + 4 : x - 4))\" y=\"\(f(y1 + 14))\" text-anchor=\"\(fits ? "start" : "end")\" font-size=\"11\" fill=\"#555\">\(escape(r.label))</text>\n"
         }
         for r in p.horizontal where r.value >= yr.lowerBound && r.value <= yr.upperBound {
             let y = ay.pixel(r.value)
