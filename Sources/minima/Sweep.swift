@@ -56,6 +56,10 @@ struct Sweep: ParsableCommand {
             return
         }
         let outcome = try runner.run(sweep, results: results, progress: SweepProgressPrinter(label: sweep.name, quiet: quiet).report)
+        if outcome.replacedSpec {
+            FileHandle.standardError.write(Data(("warning: \(results)/specs/\(sweep.name).json held a different version of this spec; " +
+                "records of the earlier runs stay in \(results)/runs and appear in the report (use a new --results folder or a new name to keep them apart)\n").utf8))
+        }
         print(SweepProgressPrinter.summary(sweep.name, outcome))
         if outcome.stopped { print("stopped early; run the same command again to continue") }
         print("records in \(results)/runs; next: minima report \(results)")

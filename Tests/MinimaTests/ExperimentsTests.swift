@@ -159,6 +159,11 @@ struct SweepRunnerTests {
         #expect(records.count == 6 && records.allSatisfy { $0.record?.final.epochs == 5 && $0.sweep == "tiny" })
         #expect(Set(records.map { "\($0.pointKey)/\($0.repetition)" }).count == 6)
         #expect(FileManager.default.fileExists(atPath: results + "/specs/tiny.json"))
+        #expect(!third.replacedSpec)
+        // An edited spec of the same name is flagged, and only its new runs are run.
+        let edited = try spec(tinySweep.replacingOccurrences(of: "\"repetitions\": 3", with: "\"repetitions\": 4"))
+        let fourth = try runner.run(edited, results: results)
+        #expect(fourth.replacedSpec && fourth.ran == 2 && fourth.skipped == 6)
     }
 
     @Test("shards write into one folder and together hold every run")

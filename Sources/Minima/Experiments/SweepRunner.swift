@@ -52,6 +52,9 @@ public struct SweepOutcome: Sendable {
     public var failures: Int
     /// True when the runner stopped early (`stopAfter` or cancellation) with runs left.
     public var stopped: Bool
+    /// True when the results folder held a different spec of the same name (an edited spec):
+    /// the earlier version's records stay and the report shows both.
+    public var replacedSpec: Bool
     public var seconds: Double
 }
 
@@ -83,7 +86,12 @@ public struct SweepRunner: Sendable {
                     progress: (@Sendable (SweepProgress) -> Void)? = nil) throws -> SweepOutcome {
         guard workers > 0 else { throw MinimaError.invalidOption(flag: "--workers", message: "must be positive, got \(workers)") }
         let runs = try spec.expand().filter { shard.contains($0) }
-        if !spec.text.isEmpty { try AtomicFile.write(spec.text, to: results + "/specs/\(spec.name).json") }
+        var replacedSpec = false
+        if !spec.text.isEmpty {
+            let specPath = results + "/specs/\(spec.name).json"
+            if let old = try? String(contentsOfFile: specPath, encoding: .utf8), old != spec.text { replacedSpec = true }
+            try AtomicFile.write(spec.text, to: specPath)
+        }
         try FileManager.default.createDirectory(atPath: SweepRecord.folder(results), withIntermediateDirectories: true)
 
         let existing = SweepRecord.keys(in: results)
@@ -146,6 +154,7 @@ public struct SweepRunner: Sendable {
         let snapshot = state.snapshot()
         return SweepOutcome(total: runs.count, skipped: runs.count - pending.count, ran: snapshot.ran,
                             failures: snapshot.failures - earlierFailures, stopped: snapshot.ran < pending.count,
+                            replacedSpec: replacedSpec,
                             seconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
     }
 }
