@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import Testing
 @testable import Minima
+import Linalg
 
 /// A fresh temporary folder for one test.
 private func temporaryFolder() -> String {
@@ -286,6 +287,12 @@ struct ReportTests {
         } catch {
             #expect("\(error)".contains("--cifar") && "\(error)".contains("needs the data loaders"))
         }
+        // Meanwhile, a folder with X.npy and y.npy prepared elsewhere is read as it is.
+        let prepared = temporaryFolder()
+        try Dataset<Double>(x: Matrix(rows: 2, columns: 3, elements: [1, 2, 3, 4, 5, 6]), y: [1, -1]).save(toFolder: prepared)
+        let npy = try Table1.dataSpec(for: .mnist, folder: prepared)
+        #expect(npy.source == .npy && npy.x == prepared + "/X.npy")
+        #expect(try npy.load(as: Double.self).n == 2)
         let row = Table1Row(dataset: .cifar10, title: "CIFAR", n: 50_000, d0: 3072, d1: 16, paperMCE: 0)
         let result = Table1Result(row: row, recipe: .standard, n: 50_000, d0: 3072, mce: 7.0 / 50_000, errors: 7, bestMCE: 7.0 / 50_000,
                                   mse: 0.01, epochs: 1234, seconds: 468, seed: 0, environment: .current(precision: .float32))

@@ -106,11 +106,21 @@ public struct Table1Result: Codable, Sendable {
 extension Table1 {
     /// The `DataSpec` of a Table 1 data set read from `folder`.
     ///
-    /// The loaders for MNIST's IDX files, CIFAR-10's binary batches (with ZCA whitening) and
-    /// downsampled ImageNet are the data issue's work; until they are merged this throws.
+    /// A folder holding `X.npy` (N×d0) and `y.npy` (±1) prepared elsewhere is used as it is.
+    /// Reading MNIST's IDX files, CIFAR-10's binary batches (with ZCA whitening) and downsampled
+    /// ImageNet is the data loaders' work; until they are merged any other folder is refused.
     public static func dataSpec(for dataset: Table1Dataset, folder: String) throws -> DataSpec {
+        let x = folder + "/X.npy", y = folder + "/y.npy"
+        if FileManager.default.fileExists(atPath: x) && FileManager.default.fileExists(atPath: y) {
+            var spec = DataSpec()
+            spec.source = .npy
+            spec.x = x
+            spec.y = y
+            return spec
+        }
         throw MinimaError.invalidOption(flag: dataset.flag, message:
-            "\(dataset.row.title) needs the data loaders (DataSource cases for \(dataset.rawValue)), which this build does not have yet")
+            "\(dataset.row.title) needs the data loaders (DataSource cases for \(dataset.rawValue)), which this build does not have yet; " +
+            "a folder with X.npy (N×d0) and y.npy (±1 labels) prepared with numpy works meanwhile")
     }
 }
 
