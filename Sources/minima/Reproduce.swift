@@ -33,7 +33,7 @@ struct Reproduce: ParsableCommand {
         @Option(help: ArgumentHelp("Results folder (default: results/reproduce-quick or results/reproduce-full).", valueName: "DIR"))
         var results: String?
 
-        @Option(help: "Parallel workers, each with one BLAS thread (default: all cores).")
+        @Option(help: "Parallel workers, each with one BLAS thread; the default is the number of cores.")
         var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
         @Option(help: ArgumentHelp("Only this figure: figure1 or figure2.", valueName: "figure"))

@@ -22,7 +22,7 @@ struct Sweep: ParsableCommand {
     @Option(help: ArgumentHelp("Results folder (records go to DIR/runs/).", valueName: "DIR"))
     var results: String
 
-    @Option(help: "Parallel workers, each with one BLAS thread (default: all cores).")
+    @Option(help: "Parallel workers, each with one BLAS thread; the default is the number of cores.")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: ArgumentHelp("Run only part i of n (1 ≤ i ≤ n): the runs whose index is i−1 modulo n.", valueName: "i/n"))
