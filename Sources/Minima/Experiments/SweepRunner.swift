@@ -107,7 +107,7 @@ public struct SweepRunner: Sendable {
         }
         pending.sort { $0.cost != $1.cost ? $0.cost > $1.cost : $0.index < $1.index }
         let state = RunnerState(pending: pending, total: runs.count, done: runs.count - pending.count,
-                                failures: earlierFailures)
+                                failures: earlierFailures, workers: min(workers, max(1, pending.count)))
         let clock = ContinuousClock()
         let start = clock.now
         let stopAfter = self.stopAfter, isCancelled = self.isCancelled, execute = self.execute
@@ -120,6 +120,7 @@ public struct SweepRunner: Sendable {
             let thread = Thread {
                 BLASEnvironment.setThreads(1)
                 while let run = state.next(stopAfter: stopAfter, cancelled: isCancelled?() ?? false) {
+                    let runStart = clock.now
                     var record = SweepRecord(sweep: name, figure: figure, key: run.key, pointKey: run.pointKey, point: run.point,
                                              repetition: run.repetition, record: nil, error: nil, config: run.config)
                     do {
@@ -130,10 +131,9 @@ public struct SweepRunner: Sendable {
                     }
                     var writeError: String? = nil
                     do { try record.write(to: results) } catch { writeError = "\(error)" }
-                    let d = clock.now - start
-                    let elapsed = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-                    state.finish(run, failed: record.failed || writeError != nil) { done, total, failures, doneCost, leftCost in
-                        let eta = doneCost > 0 ? elapsed * leftCost / doneCost : .nan
+                    let elapsed = SweepRunner.seconds(clock.now - start)
+                    state.finish(run, seconds: SweepRunner.seconds(clock.now - runStart),
+                                 failed: record.failed || writeError != nil) { done, total, failures, eta in
                         let hidden = run.point.hidden.map(String.init).joined(separator: "×")
                         var last = "N=\(run.point.n.map(String.init) ?? "?") d0=\(run.point.d0.map(String.init) ?? "?") hidden=\(hidden) rep \(run.repetition)"
                         if let f = record.record?.final {
@@ -150,16 +150,22 @@ public struct SweepRunner: Sendable {
             thread.start()
         }
         group.wait()
-        let d = clock.now - start
         let snapshot = state.snapshot()
         return SweepOutcome(total: runs.count, skipped: runs.count - pending.count, ran: snapshot.ran,
                             failures: snapshot.failures - earlierFailures, stopped: snapshot.ran < pending.count,
                             replacedSpec: replacedSpec,
-                            seconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+                            seconds: SweepRunner.seconds(clock.now - start))
     }
+
+    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 }
 
 /// The work queue and counters the workers share (guarded by a lock).
+///
+/// The ETA predicts each run still to start: the mean wall time of the finished runs of its grid
+/// point (its repetitions take about equally long), or, for a point not reached yet, its work
+/// estimate times the seconds per unit of estimate seen so far; the sum is divided among the
+/// workers. Runs that stop early (targetMSE, stopAtZeroError) make the second guess rough.
 private final class RunnerState: @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [SweepRun]
@@ -167,17 +173,20 @@ private final class RunnerState: @unchecked Sendable {
     private var started = 0
     private var ran = 0
     private let total: Int
+    private let workers: Int
     private var done: Int
     private var failures: Int
     private var doneCost = 0.0
-    private var leftCost: Double
+    private var doneSeconds = 0.0
+    /// Per grid point: total wall seconds and count of the finished runs.
+    private var pointTimes: [String: (seconds: Double, count: Int)] = [:]
 
-    init(pending: [SweepRun], total: Int, done: Int, failures: Int) {
+    init(pending: [SweepRun], total: Int, done: Int, failures: Int, workers: Int) {
         self.pending = pending
         self.total = total
         self.done = done
         self.failures = failures
-        self.leftCost = pending.reduce(0) { $0 + $1.cost }
+        self.workers = max(1, workers)
     }
 
     /// The next run to start, or nil when none is left or the sweep must stop.
@@ -190,14 +199,22 @@ private final class RunnerState: @unchecked Sendable {
         return pending[nextIndex - 1]
     }
 
-    func finish(_ run: SweepRun, failed: Bool, report: (Int, Int, Int, Double, Double) -> Void) {
+    /// Records a finished run and reports (done, total, failures, ETA in seconds).
+    func finish(_ run: SweepRun, seconds: Double, failed: Bool, report: (Int, Int, Int, Double) -> Void) {
         lock.lock(); defer { lock.unlock() }
         ran += 1
         done += 1
         if failed { failures += 1 }
         doneCost += run.cost
-        leftCost -= run.cost
-        report(done, total, failures, doneCost, max(0, leftCost))
+        doneSeconds += seconds
+        let t = pointTimes[run.pointKey] ?? (0, 0)
+        pointTimes[run.pointKey] = (t.seconds + seconds, t.count + 1)
+        let perCost = doneCost > 0 ? doneSeconds / doneCost : 0
+        var left = 0.0
+        for r in pending[nextIndex...] {
+            if let p = pointTimes[r.pointKey] { left += p.seconds / Double(p.count) } else { left += r.cost * perCost }
+        }
+        report(done, total, failures, nextIndex >= pending.count && ran == started ? 0 : left / Double(workers))
     }
 
     func snapshot() -> (ran: Int, failures: Int) {
