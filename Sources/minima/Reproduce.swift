@@ -33,14 +33,10 @@ struct Reproduce: ParsableCommand {
         @Option(help: ArgumentHelp("Results folder (default: results/reproduce-quick or results/reproduce-full).", valueName: "DIR"))
         var results: String?
 
-        @Option(help: "Parallel workers, each with one BLAS thread; the default is the number of cores.")
-        var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+        @OptionGroup var workers: WorkerOptions
 
         @Option(help: ArgumentHelp("Only this figure: figure1 or figure2.", valueName: "figure"))
         var only: FigureKind?
-
-        @Flag(help: "No progress lines.")
-        var quiet: Bool = false
 
         @Flag(help: "Only write the sweep specs to DIR/specs/ (a starting point for `minima sweep`), without running them.")
         var specsOnly: Bool = false
@@ -55,20 +51,18 @@ struct Reproduce: ParsableCommand {
                 }
                 return
             }
-            guard workers > 0 else { throw MinimaError.invalidOption(flag: "--workers", message: "must be positive, got \(workers)") }
             let folder = results ?? "results/reproduce-\(mode.rawValue)"
-            var runner = SweepRunner()
-            runner.workers = workers
+            let runner = workers.runner()
             var notes: [String] = []
             let clock = ContinuousClock()
             let start = clock.now
             let core = RunEnvironment.current(precision: .float64).blasCoreName
             let specs = [(FigureKind.figure1, Reproduction.figure1(mode)), (.figure2, Reproduction.figure2(mode))]
             for (figure, spec) in specs where only == nil || only == figure {
-                let outcome = try runner.run(spec, results: folder, progress: SweepProgressPrinter(label: spec.name, quiet: quiet).report)
+                let outcome = try runner.run(spec, results: folder, progress: workers.printer(spec.name).report)
                 let line = SweepProgressPrinter.summary(spec.name, outcome)
                 print(line)
-                notes.append(line + " (wall time, \(workers) workers, OpenBLAS \(core))")
+                notes.append(line + " (wall time, \(workers.workers) workers, OpenBLAS \(core))")
             }
             let total = clock.now - start
             let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) * 1e-18

@@ -22,8 +22,7 @@ struct Sweep: ParsableCommand {
     @Option(help: ArgumentHelp("Results folder (records go to DIR/runs/).", valueName: "DIR"))
     var results: String
 
-    @Option(help: "Parallel workers, each with one BLAS thread; the default is the number of cores.")
-    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var workers: WorkerOptions
 
     @Option(help: ArgumentHelp("Run only part i of n (1 ≤ i ≤ n): the runs whose index is i−1 modulo n.", valueName: "i/n"))
     var shard: String = "1/1"
@@ -37,25 +36,20 @@ struct Sweep: ParsableCommand {
     @Flag(help: "List the grid points and how many runs are done, without training.")
     var dryRun: Bool = false
 
-    @Flag(help: "No progress lines.")
-    var quiet: Bool = false
-
     func run() throws {
         let sweep = try SweepSpec.load(spec)
-        var runner = SweepRunner()
-        runner.workers = workers
+        var runner = workers.runner()
         runner.shard = try Shard(parsing: shard)
         runner.retryFailed = retryFailed
         if let k = stopAfter {
             guard k > 0 else { throw MinimaError.invalidOption(flag: "--stop-after", message: "must be positive, got \(k)") }
             runner.stopAfter = k
         }
-        guard workers > 0 else { throw MinimaError.invalidOption(flag: "--workers", message: "must be positive, got \(workers)") }
         if dryRun {
             try Sweep.describe(sweep, results: results, shard: runner.shard)
             return
         }
-        let outcome = try runner.run(sweep, results: results, progress: SweepProgressPrinter(label: sweep.name, quiet: quiet).report)
+        let outcome = try runner.run(sweep, results: results, progress: workers.printer(sweep.name).report)
         if outcome.replacedSpec {
             FileHandle.standardError.write(Data(("warning: \(results)/specs/\(sweep.name).json held a different version of this spec; " +
                 "records of the earlier runs stay in \(results)/runs and appear in the report (use a new --results folder or a new name to keep them apart)\n").utf8))
