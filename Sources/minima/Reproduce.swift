@@ -22,7 +22,7 @@ struct Reproduce: ParsableCommand {
             discussion: """
                 --quick (default): Figure 1 with N = 300, 9 values of #params/N from 0.1 to 10, one and \
                 two hidden layers, 5 repetitions; Figure 2 with d ∈ {20, 30, 40}, 4 repetitions. \
-                --full: Figure 1 with N = 500, 16 ratios, 30 repetitions; Figure 2 with \
+                --full: Figure 1 with N = 400, 16 ratios, 30 repetitions; Figure 2 with \
                 d ∈ {20, …, 60}, 30 repetitions. Runs already in the results folder are not run again. \
                 Ends with the path of report.md.
                 """)

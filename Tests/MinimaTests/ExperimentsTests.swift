@@ -327,8 +327,9 @@ struct ReportTests {
     @Test("the built-in reproduction specs parse and have the documented sizes")
     func reproductionSpecs() throws {
         let full1 = try Reproduction.figure1(.full).expand()
-        #expect(full1.count == 16 * 2 * 30)
-        #expect(full1.allSatisfy { $0.point.n == 500 })
+        // 16 ratios per depth; with two layers 0.7 and 0.8 both give d = 12 (2·12² + 12 = 300 = 0.75·N), kept once.
+        #expect(full1.count == 31 * 30)
+        #expect(full1.allSatisfy { $0.point.n == 400 })
         let ratios = full1.compactMap(\.point.paramsOverN)
         #expect(ratios.min()! < 0.15 && ratios.max()! > 9.5)
         let full2 = try Reproduction.figure2(.full).expand()

@@ -8,8 +8,9 @@ import Foundation
 /// d0·d1 + d1·d2 + d2 for two). Training: full-batch Adam, learning rate 0.01, at most 2000
 /// epochs in Float64 (the PyTorch peer's protocol), stopping early once MSE ≤ 1e-4 — which with
 /// ±1 labels implies MCE = 0 for N < 10⁴ (a wrong sign costs at least 1 in the sum of squares).
-/// `--full`: N = 500 (not 1000, so that the 30 repetitions fit in 5 minutes on 2 cores: a run
-/// costs ∝ N²·(#params/N)), 16 ratios from 0.1 to 10, 30 repetitions, 960 runs.
+/// `--full`: N = 400 (the PyTorch peer's N, so the curves compare directly; N = 1000 would cost
+/// 6× more, a run costing ∝ N²·(#params/N), and not fit 5 minutes on 2 cores), 16 ratios from
+/// 0.1 to 10 (two of them give the same two-layer d), 30 repetitions: 930 runs.
 /// `--quick`: N = 300, 9 ratios, 5 repetitions.
 ///
 /// Figure 2 (d = d0 = d1, N = ⌊d²/5⌋, one hidden layer, Float64): full-batch Adam at 0.01 for
@@ -26,7 +27,7 @@ public enum Reproduction {
 
     public static func figure1Text(_ mode: Mode) -> String {
         let (n, ratios, reps) = mode == .full
-            ? (500, "[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 2, 3, 5, 10]", 30)
+            ? (400, "[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 2, 3, 5, 10]", 30)
             : (300, "[0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2, 4, 10]", 5)
         return """
         {
