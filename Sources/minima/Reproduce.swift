@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import Minima
+
+/// `minima reproduce`: the paper's Figures 1 and 2 (default) and Table 1.
+struct Reproduce: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reproduce the paper's experiments: Figures 1 and 2 (default) or Table 1.",
+        discussion: """
+            `minima reproduce` (same as `minima reproduce figures --quick`) runs reduced versions of \
+            Figures 1 and 2 on Gaussian data in a few minutes and prints the path of the report; \
+            `--full` runs the paper's 30 repetitions. `minima reproduce table1 --mnist DIR --cifar DIR` \
+            trains the real-data rows of Table 1. The grids and recipes are in docs/experiments.md.
+            """,
+        subcommands: [Figures.self, Table1Command.self],
+        defaultSubcommand: Figures.self)
+
+    /// `minima reproduce figures`.
+    struct Figures: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Figures 1 and 2 on Gaussian data: sweep, then report (the default).",
+            discussion: """
+                --quick (default): Figure 1 with N = 300, 9 values of #params/N from 0.1 to 10, one and \
+                two hidden layers, 5 repetitions; Figure 2 with d ∈ {20, 30, 40}, 4 repetitions. \
+                --full: Figure 1 with N = 400, 16 ratios, 30 repetitions; Figure 2 with \
+                d ∈ {20, …, 60}, 30 repetitions. Runs already in the results folder are not run again. \
+                Ends with the path of report.md.
+                """)
+
+        @Flag(help: "Reduced grids, a few repetitions (default) or the paper's 30 repetitions.")
+        var mode: Reproduction.Mode = .quick
+
+        @Option(help: ArgumentHelp("Results folder (default: results/reproduce-quick or results/reproduce-full).", valueName: "DIR"))
+        var results: String?
+
+        @OptionGroup var workers: WorkerOptions
+
+        @Option(help: ArgumentHelp("Only this figure: figure1 or figure2.", valueName: "figure"))
+        var only: FigureKind?
+
+        @Flag(help: "Only write the sweep specs to DIR/specs/ (a starting point for `minima sweep`), without running them.")
+        var specsOnly: Bool = false
+
+        func run() throws {
+            if specsOnly {
+                let folder = results ?? "results/reproduce-\(mode.rawValue)"
+                for spec in [Reproduction.figure1(mode), Reproduction.figure2(mode)] where only == nil || only == spec.figure {
+                    let path = folder + "/specs/\(spec.name).json"
+                    try AtomicFile.write(spec.text, to: path)
+                    print(path)
+                }
+                return
+            }
+            let folder = results ?? "results/reproduce-\(mode.rawValue)"
+            let runner = workers.runner()
+            var notes: [String] = []
+            let clock = ContinuousClock()
+            let start = clock.now
+            let core = RunEnvironment.current(precision: .float64).blasCoreName
+            let specs = [(FigureKind.figure1, Reproduction.figure1(mode)), (.figure2, Reproduction.figure2(mode))]
+            for (figure, spec) in specs where only == nil || only == figure {
+                let outcome = try runner.run(spec, results: folder, progress: workers.printer(spec.name).report)
+                let line = SweepProgressPrinter.summary(spec.name, outcome)
+                print(line)
+                notes.append(line + " (wall time, \(workers.workers) workers, OpenBLAS \(core))")
+            }
+            let total = clock.now - start
+            let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) * 1e-18
+            notes.append("minima reproduce --\(mode.rawValue): " + String(format: "%.1f", seconds) + " s wall time in all")
+            let out = try ReportWriter.write(results: folder, notes: notes)
+            print("figures: \(out.files.filter { $0.hasSuffix(".svg") }.map { folder + "/" + $0 }.joined(separator: ", "))")
+            print(out.report)
+        }
+    }
+
+    /// `minima reproduce table1`.
+    struct Table1Command: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "table1",
+            abstract: "Table 1: one hidden layer with #params ≈ N on MNIST, CIFAR-10 and (optionally) downsampled ImageNet.",
+            discussion: """
+                MNIST train+test (N = 70,000, d0 = 784, d1 = 89) and CIFAR-10 ZCA-whitened, classes 0–4 \
+                vs 5–9 (N = 50,000, d0 = 3072, d1 = 16), no biases, ReLU, MSE on ±1 labels. Training: \
+                Adam on batches of 512 in Float32 (5e-4, constant for 1000 epochs, then ×0.99), then a \
+                full-batch Adam finish in Float64, each stage stopping at 0% training error. Results go \
+                to DIR/table1.json and the report's Table 1 (paper figure next to measured figure).
+                """)
+
+        @Option(help: ArgumentHelp("Folder with the MNIST IDX files (train-images-idx3-ubyte.gz, …).", valueName: "DIR"))
+        var mnist: String?
+
+        @Option(help: ArgumentHelp("Folder with CIFAR-10's binary batches (cifar-10-batches-bin).", valueName: "DIR"))
+        var cifar: String?
+
+        @Option(help: ArgumentHelp("Folder with downsampled 64×64 ImageNet (the third row).", valueName: "DIR"))
+        var images: String?
+
+        @Option(help: ArgumentHelp("Results folder.", valueName: "DIR"))
+        var results: String = "results/table1"
+
+        @Option(help: "Seed of the initial weights and batch order.")
+        var seed: UInt64 = 0
+
+        @Flag(help: "No progress lines.")
+        var quiet: Bool = false
+
+        func validate() throws {
+            guard mnist != nil || cifar != nil || images != nil else {
+                throw ValidationError("give at least one of --mnist DIR, --cifar DIR, --images DIR")
+            }
+        }
+
+        func run() throws {
+            let rows: [(Table1Dataset, String)] = [(.mnist, mnist), (.cifar10, cifar), (.imagenet, images)]
+                .compactMap { d, folder in folder.map { (d, $0) } }
+            // Build every data spec first, so a missing loader or folder fails before hours of training.
+            let specs = try rows.map { ($0.0, try Table1.dataSpec(for: $0.0, folder: $0.1)) }
+            let printer = ProgressPrinter(quiet: quiet)
+            for (dataset, spec) in specs {
+                print("\(dataset.row.title): N = \(dataset.row.n), d0 = \(dataset.row.d0), d1 = \(dataset.row.d1)")
+                let result = try Table1.run(dataset.row, data: spec, seed: seed) { stage, p in
+                    if !quiet { FileHandle.standardError.write(Data("[\(stage)] ".utf8)) }
+                    printer.report(p)
+                }
+                try Table1.store(result, in: results)
+                print(String(format: "  MCE %.4f%% (%d wrong) after %d epochs, %.1f min", 100 * result.mce, result.errors, result.epochs, result.seconds / 60))
+            }
+            print(try ReportWriter.write(results: results).report)
+        }
+    }
+}
+
+extension Reproduction.Mode: EnumerableFlag {}
+extension FigureKind: ExpressibleByArgument {}
