@@ -129,6 +129,7 @@ public enum Table1 {
     /// Trains `row`'s network (d0 from the data, d1 from the paper, no bias, ReLU) on `data`
     /// with `recipe`, stopping at the first stage that reaches MCE 0.
     public static func run(_ row: Table1Row, data spec: DataSpec, recipe: Table1Recipe = .standard, seed: UInt64 = 0,
+                           threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                            progress: ((String, TrainingProgress) -> Void)? = nil) throws -> Table1Result {
         guard !recipe.phases.isEmpty else { throw MinimaError.mismatch("a Table 1 recipe needs at least one stage") }
         for p in recipe.phases { try p.training.validate() }
@@ -140,7 +141,7 @@ public enum Table1 {
         var doubleData: Dataset<Double>? = nil
         var epochs = 0, seconds = 0.0, best = 1.0
         var final = FinalState(mse: .nan, mce: 1, errors: data.n, minAbsPreactivation: .nan, zeroPreactivations: 0,
-                               gradientNorm: .nan, epochs: 0, seconds: 0, status: .completed, message: "")
+                               gradientNorm: .nan, epochs: 0, seconds: 0, medianEpochSeconds: 0, status: .completed, message: "")
         for phase in recipe.phases {
             var t = phase.training
             t.seed = seed
@@ -149,11 +150,11 @@ public enum Table1 {
             switch phase.precision {
             case .float32:
                 if let d = double { single = Network<Float>(shape: shape); single.parameters = d.parameters.map { Float($0) }; double = nil }
-                result = Trainer<Float>(t).train(&single, on: data, progress: report)
+                result = Trainer<Float>(t, threads: threads).train(&single, on: data, progress: report)
             case .float64:
                 if double == nil { var d = Network<Double>(shape: shape); d.parameters = single.parameters.map { Double($0) }; double = d }
                 if doubleData == nil { doubleData = data.converted(to: Double.self) }
-                result = Trainer<Double>(t).train(&double!, on: doubleData!, progress: report)
+                result = Trainer<Double>(t, threads: threads).train(&double!, on: doubleData!, progress: report)
             }
             epochs += result.final.epochs
             seconds += result.final.seconds
