@@ -74,6 +74,10 @@ public struct DatasetCache: Sendable {
                 return .failure(.stale("header damaged"))
             }
             let (keyLength, reportLength, n, d, payload, crc) = (sizes[0], sizes[1], sizes[2], sizes[3], sizes[4], sizes[5])
+            guard [keyLength, reportLength, payload].allSatisfy({ $0 >= 0 && $0 <= raw.count }),
+                  raw.count - offset == keyLength + reportLength + payload else {
+                return .failure(.stale("truncated or wrong size"))
+            }
             guard let storedKey = block(keyLength), String(decoding: storedKey, as: UTF8.self) == key else {
                 return .failure(.stale("the sources or options changed"))
             }
@@ -82,7 +86,7 @@ public struct DatasetCache: Sendable {
                 return .failure(.stale("report damaged"))
             }
             let size = MemoryLayout<Scalar>.size
-            guard n > 0, d > 0, payload == (n * d + n) * size, let body = block(payload), offset == raw.count else {
+            guard n > 0, d > 0, n <= payload, d <= payload, payload == (n * d + n) * size, let body = block(payload), offset == raw.count else {
                 return .failure(.stale("truncated or wrong size"))
             }
             guard Gzip.crc32(body) == UInt32(truncatingIfNeeded: crc) else { return .failure(.stale("checksum mismatch")) }
