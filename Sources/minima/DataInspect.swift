@@ -80,6 +80,7 @@ struct DataInspect: ParsableCommand {
             String(format: "%@ %.2f s", step.name, step.seconds) + (step.note.isEmpty ? "" : " (\(step.note))")
         }.joined(separator: "; "))
         lines.append("cache: \(r.cache)")
+        lines.append("blas: \(BLASEnvironment.coreName), \(BLASEnvironment.threads) thread(s)")
         return lines.joined(separator: "\n")
     }
 }

@@ -84,6 +84,8 @@ public enum BinaryTask {
                 try FeatureTransform.zcaWhiten(&x, epsilon: p.zcaEpsilon)
             }
             report.covarianceEigenvalueRange = [w.eigenvalues.first ?? 0, w.eigenvalues.last ?? 0]
+            report.steps[report.steps.count - 1].note += String(format: "; covariance %.2f s, eigen %.2f s, apply %.2f s",
+                                                                w.seconds.covariance, w.seconds.eigen, w.seconds.apply)
         }
         if let k = p.project {
             Timed.run("project", note: "Gaussian, d0 \(x.columns) → \(k)", into: &report) { FeatureTransform.project(&x, to: k, seed: seed) }

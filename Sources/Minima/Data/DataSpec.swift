@@ -91,12 +91,16 @@ public struct DataSpec: Codable, Equatable, Sendable {
     }
 
     /// Builds or reads the data set in precision `Scalar`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func load<Scalar: LinalgScalar>(as: Scalar.Type = Scalar.self) throws -> Dataset<Scalar> {
         try loadWithReport(as: Scalar.self).data
     }
 
     /// Builds or reads the data set, with what was found and how long each step took. Image
     /// sources go through the cache unless `cache` is false.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func loadWithReport<Scalar: LinalgScalar>(as: Scalar.Type = Scalar.self) throws -> (data: Dataset<Scalar>, report: DataReport) {
         try validate()
         guard source.isImageSource else {
