@@ -52,3 +52,19 @@ import Testing
         #expect(minimaError { _ = try spec.load(as: Float.self) } == "--limit: asks for 21 samples but the task has 20")
     }
 }
+
+@Suite struct DataSpecCodingTests {
+    /// A hand-written spec names only some fields; the rest take their defaults, and a full spec
+    /// survives a JSON round trip (run records rebuild the data from it).
+    @Test func partialAndRoundTrip() throws {
+        let json = #"{"source": "cifar10", "path": "/d", "classes": "0-4:5-9", "preprocessing": {"zca": true}}"#
+        let spec = try JSONDecoder().decode(DataSpec.self, from: Data(json.utf8))
+        #expect(spec.source == .cifar10 && spec.path == "/d" && spec.classes == "0-4:5-9")
+        #expect(spec.preprocessing.zca && spec.preprocessing.zcaEpsilon == 1e-5 && spec.preprocessing.pool == 1)
+        #expect(spec.cache && !spec.mergeTest && spec.labels == .plusMinusOne)
+        var full = spec
+        full.limit = 7; full.randomLabels = true; full.preprocessing.project = 30; full.cacheDirectory = "/c"
+        let again = try JSONDecoder().decode(DataSpec.self, from: JSONEncoder().encode(full))
+        #expect(again == full)
+    }
+}
