@@ -23,10 +23,7 @@ import Testing
         let folder = TemporaryFolder(); defer { folder.cleanup() }
         let train = TestImages.set(count: 20, channels: 1, height: 2, width: 3, classes: 10)
         TestImages.writeMNIST(train, TestImages.set(count: 10, channels: 1, height: 2, width: 3, classes: 10), into: folder, gzip: true)
-        var spec = DataSpec()
-        spec.source = .mnist
-        spec.path = folder.path
-        spec.cache = false
+        var spec = TestImages.mnistSpec(folder)
         spec.classes = "3:7"
         spec.labels = .zeroOne
         let (data, report) = try spec.loadWithReport(as: Double.self)

@@ -31,11 +31,8 @@ import Testing
         #expect(same(splits.test, test))
         #expect(splits.train.classCounts == [3, 3, 3, 3, 3, 3, 3, 3, 3, 3])
         // Through DataSpec: classes 0-4 → −1, 5-9 → +1; merge-test gives 42 samples.
-        var spec = DataSpec()
-        spec.source = .mnist
-        spec.path = folder.path
+        var spec = TestImages.mnistSpec(folder)
         spec.mergeTest = true
-        spec.cache = false
         let (data, report) = try spec.loadWithReport(as: Double.self)
         #expect(data.n == 42 && data.d0 == 20)
         #expect(data.y == (train.labels + test.labels).map { $0 < 5 ? -1 : 1 })

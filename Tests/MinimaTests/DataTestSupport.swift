@@ -29,6 +29,15 @@ enum TestImages {
                         classNames: names ?? (0..<classes).map(String.init))
     }
 
+    /// A spec reading the MNIST folder `folder`, without the cache.
+    static func mnistSpec(_ folder: TemporaryFolder) -> DataSpec {
+        var spec = DataSpec()
+        spec.source = .mnist
+        spec.path = folder.path
+        spec.cache = false
+        return spec
+    }
+
     /// Writes MNIST's four IDX files (gzipped or raw) for `train` and `test` into `folder`.
     static func writeMNIST(_ train: ImageSet, _ test: ImageSet, into folder: TemporaryFolder, gzip: Bool) {
         for (prefix, set) in [("train", train), ("t10k", test)] {

@@ -7,9 +7,8 @@ import Testing
         let folder = TemporaryFolder(); defer { folder.cleanup() }
         let train = TestImages.set(count: 30, channels: 1, height: 3, width: 3, classes: 10)
         TestImages.writeMNIST(train, train, into: folder, gzip: true)
-        var spec = DataSpec()
-        spec.source = .mnist
-        spec.path = folder.path
+        var spec = TestImages.mnistSpec(folder)
+        spec.cache = true
         spec.cacheDirectory = folder.path + "/cache"
         spec.preprocessing.standardize = true
         let (first, r1) = try spec.loadWithReport(as: Float.self)

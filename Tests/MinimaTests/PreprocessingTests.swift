@@ -85,10 +85,7 @@ import Testing
         let folder = TemporaryFolder(); defer { folder.cleanup() }
         let train = TestImages.set(count: 40, channels: 1, height: 4, width: 6, classes: 10)
         TestImages.writeMNIST(train, train, into: folder, gzip: false)
-        var spec = DataSpec()
-        spec.source = .mnist
-        spec.path = folder.path
-        spec.cache = false
+        var spec = TestImages.mnistSpec(folder)
         spec.preprocessing.pool = 2
         let pooled: Dataset<Float> = try spec.load()
         #expect(pooled.d0 == 6)

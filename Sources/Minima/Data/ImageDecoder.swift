@@ -11,6 +11,14 @@ public enum ImageDecoder {
         public var width: Int
         /// `channels · height · width` bytes, planar.
         public var pixels: [UInt8]
+
+        /// The pixels interleaved (RGBRGB…), as encoders take them.
+        var interleaved: [UInt8] {
+            let n = width * height
+            var out = [UInt8](repeating: 0, count: pixels.count)
+            for p in 0..<n { for c in 0..<channels { out[p * channels + c] = pixels[c * n + p] } }
+            return out
+        }
     }
 
     /// The most pixels one image may have (64 Mpixel): larger headers are rejected before any
@@ -110,9 +118,7 @@ public enum ImageDecoder {
         png.width = UInt32(image.width)
         png.height = UInt32(image.height)
         png.format = image.channels == 3 ? UInt32(PNG_FORMAT_RGB) : UInt32(PNG_FORMAT_GRAY)
-        var interleaved = [UInt8](repeating: 0, count: image.pixels.count)
-        let n = image.width * image.height
-        for p in 0..<n { for c in 0..<image.channels { interleaved[p * image.channels + c] = image.pixels[c * n + p] } }
+        let interleaved = image.interleaved
         var size = 0
         _ = png_image_write_to_memory(&png, nil, &size, 0, interleaved, 0, nil)
         var out = [UInt8](repeating: 0, count: size)
@@ -127,9 +133,7 @@ public enum ImageDecoder {
     public static func encodeJPEG(_ image: Image, quality: Int32 = 95) -> [UInt8] {
         let handle = tjInitCompress()!
         defer { tjDestroy(handle) }
-        let n = image.width * image.height
-        var interleaved = [UInt8](repeating: 0, count: image.pixels.count)
-        for p in 0..<n { for c in 0..<image.channels { interleaved[p * image.channels + c] = image.pixels[c * n + p] } }
+        let interleaved = image.interleaved
         var buffer: UnsafeMutablePointer<UInt8>? = nil
         var size: UInt = 0
         let format = image.channels == 3 ? TJPF_RGB : TJPF_GRAY
