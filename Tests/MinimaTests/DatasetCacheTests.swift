@@ -17,6 +17,13 @@ import Testing
         #expect(r2.cache.hasPrefix("hit "))
         #expect(second.x == first.x && second.y == first.y)
         #expect(r2.splits == r1.splits)
+        // Another seed reads the same entry unless something uses the seed.
+        spec.seed = 99
+        #expect(try spec.loadWithReport(as: Float.self).report.cache == r2.cache)
+        spec.limit = 10
+        #expect(try spec.loadWithReport(as: Float.self).report.cache.hasPrefix("written "))
+        spec.limit = nil
+        spec.seed = 0
         // Another precision or option is another entry.
         #expect(try spec.loadWithReport(as: Double.self).report.cache.hasPrefix("written "))
         // Corrupt the payload: detected by the checksum and rebuilt.

@@ -5,7 +5,7 @@ import Linalg
 /// than once per run.
 ///
 /// An entry is named by a 64-bit FNV-1a hash of its key: the data spec (without its cache
-/// fields), the scalar type, and the size and modification time of every source file. The file
+/// fields, and without its seed when nothing uses it), the scalar type, and the size and modification time of every source file. The file
 /// holds a header (magic `MINIMA-DATA-CACHE 1`, the full key, the report of the build, N, d0,
 /// the payload length and its CRC-32), then X (N×d0) and y (N) in the scalar's bytes. An entry
 /// whose key, sizes or checksum do not match is stale or corrupt: it is rebuilt and replaced.
@@ -29,6 +29,9 @@ public struct DatasetCache: Sendable {
         var s = spec
         s.cache = true
         s.cacheDirectory = nil
+        // The seed only matters to --limit, random labels and --project; without them, runs that
+        // differ only in their (weight) seed share one entry.
+        if s.limit == nil && !s.randomLabels && s.preprocessing.project == nil { s.seed = 0 }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var key = String(decoding: try encoder.encode(s), as: UTF8.self) + "\n" + Scalar.npyDescriptor + "\n"
