@@ -15,7 +15,7 @@ public enum Gzip {
         func fail(_ message: String) -> MinimaError { .invalidFile(path: path, message: message) }
         guard isCompressed(bytes) else { throw fail("not a gzip file (expected the magic bytes 1f 8b)") }
         var output: [UInt8] = []
-        output.reserveCapacity(bytes.count * 4)
+        output.reserveCapacity(Swift.min(bytes.count * 4, sizeLimit))
         var stream = z_stream()
         // 15 + 16: a gzip wrapper with the largest window.
         guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
