@@ -114,6 +114,14 @@ import Testing
         let jpeg = Array(splits.train.pixels[(6 * 72)..<(7 * 72)])
         let worst = zip(jpeg, expected[6]).map { abs(Int($0) - Int($1)) }.max()!
         #expect(worst <= 8)
+        // The same layout inside a .tar.gz, under a top folder, reads to the same sets.
+        let files = FileManager.default.enumerator(atPath: folder.path)!.compactMap { $0 as? String }
+            .filter { !DataFolder.isFolder(folder.path + "/" + $0) }.sorted().reversed()
+        let archive = folder.write(Gzip.compress(Tar.encode(files.map { ("top/" + $0, try! Gzip.readBytes(folder.path + "/" + $0)) })), "images.tar.gz")
+        let fromArchive = try ImageFolder.load(at: archive)
+        #expect(same(fromArchive.train, splits.train))
+        #expect(same(fromArchive.test, splits.test))
+        #expect(try ImageFolder.files(at: archive) == [archive])
     }
 
     @Test func greyPngDecodesToOneChannel() throws {

@@ -7,6 +7,8 @@ import Foundation
 ///     ROOT/train/<class>/…/*.png|*.jpg     ROOT/test/<class>/…   (test optional)
 ///  or ROOT/<class>/…/*.png|*.jpg           (one split)
 ///
+/// ROOT may also be a `.tar` or `.tar.gz` archive of either layout, read without unpacking.
+///
 /// Classes are the subfolder names sorted by bytes, numbered from 0 (so CIFAR-10's names come
 /// out in CIFAR-10's own order). Image files are found at any depth below a class folder and
 /// read in sorted path order. All images must have the same size. The channel count follows
@@ -52,56 +54,112 @@ public enum ImageFolder {
         return out
     }
 
-    /// Every image file a load reads.
+    /// Class folders and their image files, in class order.
+    typealias ClassList = [(name: String, files: [String])]
+
+    /// Every file a load reads (an archive is one file).
     public static func files(at root: String) throws -> [String] {
+        if !DataFolder.isFolder(root) && FileManager.default.fileExists(atPath: root) { return [root] }
         let (train, test) = try splitFolders(root)
         var all = try classFiles(train).flatMap(\.files)
         if let test { all += try classFiles(test).flatMap(\.files) }
         return all
     }
 
-    /// Reads the training split and, if present, the test split.
+    /// Reads the training split and, if present, the test split, from a folder or from a
+    /// `.tar`/`.tar.gz` archive of the same layout (read without unpacking it).
     public static func load(at root: String) throws -> ImageSplits {
-        let (trainFolder, testFolder) = try splitFolders(root)
-        let trainClasses = try classFiles(trainFolder)
-        let names = trainClasses.map(\.name)
-        var listed = trainClasses.flatMap { c in c.files.map { ($0, names.firstIndex(of: c.name)!) } }
-        let trainCount = listed.count
-        if let testFolder {
-            for c in try classFiles(testFolder) {
-                guard let index = names.firstIndex(of: c.name) else {
-                    throw MinimaError.invalidFile(path: testFolder + "/" + c.name, message:
-                        "class '\(c.name)' has no folder in \(trainFolder) (expected the training classes \(names.joined(separator: ", ")))")
-                }
-                listed += c.files.map { ($0, index) }
-            }
+        if !DataFolder.isFolder(root) && FileManager.default.fileExists(atPath: root) {
+            let tar = try Tar.read(root)
+            let (train, test) = try archiveLayout(tar, path: root)
+            let index = Dictionary(tar.entries.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+            return try assemble(train: train, test: test, trainFolder: root + ":train", testFolder: root + ":test",
+                                files: [root], name: { root + ":" + $0 }, read: { name in
+                                    guard let entry = index[name] else { throw MinimaError.invalidFile(path: root, message: "has no entry \(name)") }
+                                    return tar.contents(entry)
+                                })
         }
-        let images = try decodeAll(listed.map(\.0))
-        let all = ImageSet(channels: images.channels, height: images.height, width: images.width,
-                           pixels: images.pixels, labels: listed.map(\.1), classNames: names)
-        let train = all.selecting(Array(0..<trainCount))
-        let test = testFolder == nil ? nil : all.selecting(Array(trainCount..<listed.count))
-        return ImageSplits(train: train, test: test, files: listed.map(\.0))
+        let (trainFolder, testFolder) = try splitFolders(root)
+        let train = try classFiles(trainFolder)
+        let test = try testFolder.map(classFiles)
+        return try assemble(train: train, test: test, trainFolder: trainFolder, testFolder: testFolder ?? "",
+                            files: nil, name: { $0 }, read: Gzip.readBytes)
     }
 
-    /// Decodes every file (on all cores) into one planar byte array; all must share one size.
-    static func decodeAll(_ paths: [String]) throws -> (channels: Int, height: Int, width: Int, pixels: [UInt8]) {
-        let first = try ImageDecoder.decode(Gzip.readBytes(paths[0]), path: paths[0])
+    /// The class lists of an archive: entries `[TOP/…/]train/<class>/…` and `test/<class>/…`, or
+    /// `[TOP/…/]<class>/…`; leading folders shared by every image are skipped.
+    static func archiveLayout(_ tar: Tar, path: String) throws -> (train: ClassList, test: ClassList?) {
+        // (entry name, its folder components without "." and empty ones)
+        var paths = tar.entries.map(\.name)
+            .filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }
+            .map { ($0, $0.split(separator: "/").map(String.init).filter { $0 != "." }) }
+        guard !paths.isEmpty else {
+            throw MinimaError.invalidFile(path: path, message: "the archive holds no .png or .jpg images (expected <class>/*.png or train/<class>/*.jpg)")
+        }
+        while let top = paths.first?.1.first, top != "train", top != "test",
+              paths.allSatisfy({ $0.1.first == top && $0.1.count >= 3 }) {
+            paths = paths.map { ($0.0, Array($0.1.dropFirst())) }
+        }
+        func byBytes(_ a: String, _ b: String) -> Bool { Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) }
+        /// Groups entries by the folder name at `depth`.
+        func classes(_ selected: [(String, [String])], depth: Int) -> ClassList {
+            var byClass: [String: [String]] = [:]
+            for (name, parts) in selected where parts.count > depth + 1 { byClass[parts[depth], default: []].append(name) }
+            return byClass.keys.sorted(by: byBytes).map { ($0, byClass[$0]!.sorted(by: byBytes)) }
+        }
+        guard paths.contains(where: { $0.1.first == "train" }) else {
+            guard paths.allSatisfy({ $0.1.count >= 2 }) else {
+                throw MinimaError.invalidFile(path: path, message: "has images outside class folders (expected <class>/*.png or train/<class>/*.jpg)")
+            }
+            return (classes(paths, depth: 0), nil)
+        }
+        let test = classes(paths.filter { $0.1.first == "test" }, depth: 1)
+        return (classes(paths.filter { $0.1.first == "train" }, depth: 1), test.isEmpty ? nil : test)
+    }
+
+    /// Labels every file by its class (test classes must be training classes), decodes them and
+    /// splits the result. `name` gives a file's name for messages, `read` its bytes.
+    static func assemble(train: ClassList, test: ClassList?, trainFolder: String, testFolder: String, files: [String]?,
+                         name: @escaping @Sendable (String) -> String,
+                         read: @escaping @Sendable (String) throws -> [UInt8]) throws -> ImageSplits {
+        let names = train.map(\.name)
+        var listed = train.flatMap { c in c.files.map { ($0, names.firstIndex(of: c.name)!) } }
+        let trainCount = listed.count
+        for c in test ?? [] {
+            guard let index = names.firstIndex(of: c.name) else {
+                throw MinimaError.invalidFile(path: testFolder + "/" + c.name, message:
+                    "class '\(c.name)' has no folder in \(trainFolder) (expected the training classes \(names.joined(separator: ", ")))")
+            }
+            listed += c.files.map { ($0, index) }
+        }
+        let paths = listed.map(\.0)
+        let images = try decodeAll(count: paths.count, name: { name(paths[$0]) }, read: { try read(paths[$0]) })
+        let all = ImageSet(channels: images.channels, height: images.height, width: images.width,
+                           pixels: images.pixels, labels: listed.map(\.1), classNames: names)
+        let trainSet = all.selecting(Array(0..<trainCount))
+        let testSet = test == nil ? nil : all.selecting(Array(trainCount..<listed.count))
+        return ImageSplits(train: trainSet, test: testSet, files: files ?? paths)
+    }
+
+    /// Decodes every image (on all cores) into one planar byte array; all must share one size.
+    static func decodeAll(count: Int, name: @escaping @Sendable (Int) -> String,
+                          read: @escaping @Sendable (Int) throws -> [UInt8]) throws -> (channels: Int, height: Int, width: Int, pixels: [UInt8]) {
+        let first = try ImageDecoder.decode(read(0), path: name(0))
         let channels = first.channels
         let size = channels * first.height * first.width
-        var pixels = [UInt8](repeating: 0, count: paths.count * size)
+        var pixels = [UInt8](repeating: 0, count: count * size)
         let failures = FailureBox()
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let chunk = (paths.count + workers - 1) / workers
+        let chunk = (count + workers - 1) / workers
         pixels.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for i in (w * chunk)..<min(paths.count, (w + 1) * chunk) {
+                for i in (w * chunk)..<min(count, (w + 1) * chunk) {
                     do {
-                        let image = try ImageDecoder.decode(Gzip.readBytes(paths[i]), path: paths[i], channels: channels)
+                        let image = try ImageDecoder.decode(read(i), path: name(i), channels: channels)
                         guard image.height == first.height, image.width == first.width else {
-                            throw MinimaError.invalidFile(path: paths[i], message:
-                                "image is \(image.width)×\(image.height), expected \(first.width)×\(first.height) like \(paths[0]) (all images of a data set must share one size)")
+                            throw MinimaError.invalidFile(path: name(i), message:
+                                "image is \(image.width)×\(image.height), expected \(first.width)×\(first.height) like \(name(0)) (all images of a data set must share one size)")
                         }
                         image.pixels.withUnsafeBufferPointer { src in
                             (out.baseAddress! + i * size).update(from: src.baseAddress!, count: size)
