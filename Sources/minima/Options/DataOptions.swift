@@ -8,7 +8,7 @@ enum LabelChoice: String, ExpressibleByArgument, CaseIterable {
 
 /// The flags that say which data set to use; shared by every command that reads data.
 struct DataOptions: ParsableArguments {
-    @Option(help: "Data source: gaussian (X ~ N(0, I), random ±1 labels), teacher (labels from a random teacher network), npy (--x and --y), mnist, fashion-mnist (folders of the four IDX files, raw or .gz), cifar10 (cifar-10-batches-bin folder or cifar-10-binary.tar.gz), images (class subfolders of PNG/JPEG files, optionally under train/ and test/); the last four need --data.")
+    @Option(help: "Data source: gaussian (X ~ N(0, I), random ±1 labels), teacher (labels from a random teacher network), npy (--x and --y), mnist, fashion-mnist (folders of the four IDX files, raw or .gz), cifar10 (cifar-10-batches-bin folder or cifar-10-binary.tar.gz), images (class subfolders of PNG/JPEG files, optionally under train/ and test/; a folder or a .tar/.tar.gz of one); the last four need --data.")
     var dataset: DataSource = .gaussian
 
     @Option(help: "Number of samples N (gaussian, teacher).")
