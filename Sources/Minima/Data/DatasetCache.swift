@@ -103,16 +103,19 @@ public struct DatasetCache: Sendable {
 
     /// Writes the entry for `key` atomically.
     public func write<Scalar: LinalgScalar>(_ data: Dataset<Scalar>, report: DataReport, key: String) throws {
-        var body = Data(capacity: (data.n * data.d0 + data.n) * MemoryLayout<Scalar>.size)
-        data.x.elements.withUnsafeBytes { body.append(contentsOf: $0) }
-        data.y.withUnsafeBytes { body.append(contentsOf: $0) }
-        let crc = body.withUnsafeBytes { Gzip.crc32($0) }
+        let payload = (data.n * data.d0 + data.n) * MemoryLayout<Scalar>.size
+        let crc = data.y.withUnsafeBytes { y in
+            Gzip.crc32(y, start: data.x.elements.withUnsafeBytes { Gzip.crc32($0) })
+        }
         let reportData = try JSONEncoder().encode(report)
-        var out = Data(DatasetCache.magic.utf8)
-        out.append(contentsOf: Array("\(key.utf8.count) \(reportData.count) \(data.n) \(data.d0) \(body.count) \(crc)\n".utf8))
+        let header = "\(key.utf8.count) \(reportData.count) \(data.n) \(data.d0) \(payload) \(crc)\n"
+        var out = Data(capacity: 64 + header.utf8.count + key.utf8.count + reportData.count + payload)
+        out.append(contentsOf: Array(DatasetCache.magic.utf8))
+        out.append(contentsOf: Array(header.utf8))
         out.append(contentsOf: Array(key.utf8))
         out.append(reportData)
-        out.append(body)
+        data.x.elements.withUnsafeBytes { out.append(contentsOf: $0) }
+        data.y.withUnsafeBytes { out.append(contentsOf: $0) }
         try AtomicFile.write(out, to: path(forKey: key))
     }
 }

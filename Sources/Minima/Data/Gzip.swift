@@ -106,13 +106,13 @@ public enum Gzip {
         return Array(output[0..<written])
     }
 
-    /// zlib's CRC-32 of `bytes`.
-    public static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var crc: uLong = 0
+    /// zlib's CRC-32 of `bytes`; pass the CRC of earlier bytes as `start` to continue it.
+    public static func crc32(_ bytes: UnsafeRawBufferPointer, start: UInt32 = 0) -> UInt32 {
+        var crc = uLong(start)
         var offset = 0
-        while offset < bytes.count {
+        while offset < bytes.count, let base = bytes.baseAddress {
             let n = Swift.min(bytes.count - offset, Int(UInt32.max >> 1))
-            crc = CZlib.crc32(crc, bytes.baseAddress!.assumingMemoryBound(to: Bytef.self) + offset, uInt(n))
+            crc = CZlib.crc32(crc, base.assumingMemoryBound(to: Bytef.self) + offset, uInt(n))
             offset += n
         }
         return UInt32(truncatingIfNeeded: crc)
