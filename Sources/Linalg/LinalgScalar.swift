@@ -50,6 +50,14 @@ where RawSignificand: FixedWidthInteger {
                       _ rcond: Self, _ rank: inout Int) -> Int
 }
 
+/// Workspace sizes of `?syevd` (LAPACK's documented minimum): with eigenvectors
+/// lwork = 1 + 6n + 2n², liwork = 3 + 5n; values only lwork = 2n + 1, liwork = 1.
+@inline(__always)
+func syevdWorkspace(_ vectors: Bool, _ n: Int) -> (lwork: Int, liwork: Int) {
+    guard n > 1 else { return (1, 1) }
+    return vectors ? (1 + 6 * n + 2 * n * n, 3 + 5 * n) : (2 * n + 1, 1)
+}
+
 extension Float: LinalgScalar {
     public static var npyDescriptor: String { "<f4" }
     @inline(__always)
@@ -93,8 +101,15 @@ extension Float: LinalgScalar {
     }
     public static func syevd(_ vectors: Bool, _ n: Int, _ a: UnsafeMutablePointer<Float>, _ lda: Int,
                              _ w: UnsafeMutablePointer<Float>) -> Int {
-        Int(LAPACKE_ssyevd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: vectors ? "V" : "N")),
-                           CChar(UInt8(ascii: "U")), Int32(n), a, Int32(lda), w))
+        // The _work variant with exact workspace sizes: LAPACKE_ssyevd's workspace query returns
+        // lwork = 1 + 6n + 2n² as a Float, which rounds below the true size once it passes 2^24
+        // (n ≳ 2900, e.g. CIFAR-10's 3072×3072 covariance) and SSYEVD then rejects it.
+        let (lwork, liwork) = syevdWorkspace(vectors, n)
+        var work = [Float](repeating: 0, count: lwork)
+        var iwork = [Int32](repeating: 0, count: liwork)
+        return Int(LAPACKE_ssyevd_work(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: vectors ? "V" : "N")),
+                                       CChar(UInt8(ascii: "U")), Int32(n), a, Int32(lda), w,
+                                       &work, Int32(lwork), &iwork, Int32(liwork)))
     }
     public static func gelsd(_ m: Int, _ n: Int, _ nrhs: Int, _ a: UnsafeMutablePointer<Float>, _ lda: Int,
                              _ b: UnsafeMutablePointer<Float>, _ ldb: Int, _ s: UnsafeMutablePointer<Float>,

@@ -44,7 +44,7 @@ struct Train: ParsableCommand {
         var config = RunConfiguration()
         config.data = data.spec(seed: seed)
         try config.data.validate()
-        config.network = try network.shape(d0: data.dataset == .npy ? 1 : data.d0)
+        config.network = try network.shape(d0: data.dataset.isSynthetic ? data.d0 : 1)
         config.training = try training.configuration(seed: seed)
         config.precision = precision
         config.seed = seed

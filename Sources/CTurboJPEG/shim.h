@@ -1,0 +1,2 @@
+// The TurboJPEG API of libjpeg-turbo (Debian's libturbojpeg0-dev).
+#include <turbojpeg.h>

@@ -1,0 +1,98 @@
+import Foundation
+import Linalg
+import Testing
+@testable import Minima
+
+@Suite struct PreprocessingTests {
+    /// Correlated Gaussian data X = G·A (N = 400, d = 6): after ZCA its covariance is
+    /// U·diag(λ/(λ+ε))·Uᵀ; with ε = 1e-5 and λ ≥ ~0.05 that is I up to ε/λ ≈ 2e-4.
+    @Test func zcaGivesIdentityCovariance() throws {
+        var rng = SeededGenerator(seed: 1)
+        let g = Matrix<Double>(rows: 400, columns: 6, elements: rng.normals(2400))
+        let a = Matrix<Double>(rows: 6, columns: 6, elements: rng.normals(36))
+        var x = Matrix.product(g, .none, a, .none)
+        for i in 0..<x.rows { for j in 0..<6 { x[i, j] += Double(j) } }  // non-zero means
+        let w = try FeatureTransform.zcaWhiten(&x, epsilon: 1e-5)
+        let covariance = x.gram(.transposed, alpha: 1 / 400)
+        let smallest = w.eigenvalues.min()!
+        #expect(smallest > 0.01)
+        for i in 0..<6 {
+            for j in 0..<6 {
+                let expected = i == j ? 1.0 : 0.0
+                #expect(abs(covariance[i, j] - expected) <= 1e-5 / smallest + 1e-10)
+            }
+        }
+        // ZCA is the symmetric whitening: the map W is symmetric, so X stays "close" to the
+        // original (unlike PCA whitening); the means are 0.
+        #expect(FeatureTransform.featureMeans(x).allSatisfy { abs($0) < 1e-12 })
+        // A larger ε shrinks each direction's variance to λ/(λ+ε) < 1.
+        var y = Matrix.product(g, .none, a, .none)
+        let big = try FeatureTransform.zcaWhiten(&y, epsilon: 1)
+        let eigen = try y.gram(.transposed, alpha: 1 / 400).symmetricEigenvalues()
+        let predicted = big.eigenvalues.map { $0 / ($0 + 1) }
+        for (e, p) in zip(eigen, predicted) { #expect(abs(e - p) < 1e-10) }
+    }
+
+    @Test func zcaInFloatOnALargerCase() throws {
+        var rng = SeededGenerator(seed: 2)
+        var x = Matrix<Float>(rows: 2000, columns: 40, elements: rng.normals(80_000))
+        for i in 0..<x.rows { x[i, 0] *= 10; x[i, 1] = x[i, 0] + 0.1 * x[i, 1] }
+        _ = try FeatureTransform.zcaWhiten(&x, epsilon: 1e-5)
+        let c = x.gram(.transposed, alpha: 1 / 2000)
+        var worst: Float = 0
+        for i in 0..<40 { for j in 0..<40 { worst = max(worst, abs(c[i, j] - (i == j ? 1 : 0))) } }
+        #expect(worst < 2e-3)  // Float32 rounding of a condition-number-1e4 covariance
+    }
+
+    @Test func averagePoolingTwoByTwo() {
+        // One image, 2 channels of 3×4 (the last odd row is dropped).
+        let channel0: [Double] = [1, 2, 3, 4,
+                                  5, 6, 7, 8,
+                                  9, 9, 9, 9]
+        let channel1 = channel0.map { $0 * 10 }
+        let x = Matrix<Double>(rows: 1, columns: 24, elements: channel0 + channel1)
+        let pooled = FeatureTransform.averagePool(x, channels: 2, height: 3, width: 4, factor: 2)
+        #expect(pooled.height == 1 && pooled.width == 2)
+        #expect(pooled.x.elements == [3.5, 5.5, 35, 55])
+    }
+
+    @Test func standardizeAndCenter() {
+        var x = Matrix<Double>([[1, 5, 2], [3, 5, 4], [5, 5, 9]])
+        let constant = FeatureTransform.standardize(&x)
+        #expect(constant == 1)
+        #expect(x.column(1) == [0, 0, 0])
+        let sigma0 = (8.0 / 3).squareRoot()
+        #expect(zip(x.column(0), [-2 / sigma0, 0, 2 / sigma0]).allSatisfy { abs($0 - $1) < 1e-12 })
+        var y = Matrix<Double>([[1, 2], [3, 6]])
+        #expect(FeatureTransform.center(&y) == [2, 4])
+        #expect(y.elements == [-1, -2, 1, 2])
+    }
+
+    @Test func randomProjectionIsSeededAndKeepsNorms() {
+        var rng = SeededGenerator(seed: 3)
+        let x = Matrix<Double>(rows: 50, columns: 300, elements: rng.normals(15_000))
+        var a = x, b = x
+        FeatureTransform.project(&a, to: 2000, seed: 9)
+        FeatureTransform.project(&b, to: 2000, seed: 9)
+        #expect(a == b && a.columns == 2000)
+        // E‖Rᵀx‖² = ‖x‖²; with k = 2000 the relative spread of one norm is √(2/k) ≈ 3%.
+        let ratio = Double(a.frobeniusNorm / x.frobeniusNorm)
+        #expect(abs(ratio - 1) < 0.03)
+    }
+
+    /// The whole pipeline through DataSpec: pool, ZCA and projection set d0.
+    @Test func pipelineShapes() throws {
+        let folder = TemporaryFolder(); defer { folder.cleanup() }
+        let train = TestImages.set(count: 40, channels: 1, height: 4, width: 6, classes: 10)
+        TestImages.writeMNIST(train, train, into: folder, gzip: false)
+        var spec = TestImages.mnistSpec(folder)
+        spec.preprocessing.pool = 2
+        let pooled: Dataset<Float> = try spec.load()
+        #expect(pooled.d0 == 6)
+        spec.preprocessing.project = 5
+        spec.preprocessing.zca = true
+        let (projected, report) = try spec.loadWithReport(as: Float.self)
+        #expect(projected.d0 == 5 && projected.n == 40)
+        #expect(report.steps.map(\.name) == ["read", "scale", "pool", "zca", "project"])
+    }
+}
