@@ -2,22 +2,6 @@ import Foundation
 import Linalg
 @testable import Minima
 
-/// A fresh temporary folder for one test, removed by `cleanup()`.
-struct TemporaryFolder {
-    let path: String
-    init() {
-        path = NSTemporaryDirectory() + "minima-data-test-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    func write(_ bytes: [UInt8], _ name: String) -> String {
-        let file = path + "/" + name
-        try! FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: file, contents: Data(bytes))
-        return file
-    }
-    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// Small deterministic images: pixel value of image i, byte k is (7·i + 3·k + label) mod 256.
 enum TestImages {
     static func set(count: Int, channels: Int, height: Int, width: Int, classes: Int, names: [String]? = nil) -> ImageSet {

@@ -278,16 +278,21 @@ struct ReportTests {
         #expect(svg.contains("378.00,"))
     }
 
-    @Test("Table 1: the paper's sizes, and a clear error until the data loaders exist")
+    @Test("Table 1: the paper's sizes, the data specs of its rows, and a missing folder named")
     func table1() throws {
         #expect(Table1Dataset.mnist.row.d1 == 89 && Table1Dataset.cifar10.row.d0 == 3072 && Table1Dataset.cifar10.row.n == 50_000)
         do {
             _ = try Table1.dataSpec(for: .cifar10, folder: "/nowhere")
             Issue.record("expected an error")
         } catch {
-            #expect("\(error)".contains("--cifar") && "\(error)".contains("needs the data loaders"))
+            #expect("\(error)" == "--cifar: /nowhere does not exist")
         }
-        // Meanwhile, a folder with X.npy and y.npy prepared elsewhere is read as it is.
+        let folder = temporaryFolder()
+        let cifar = try Table1.dataSpec(for: .cifar10, folder: folder)
+        #expect(cifar.source == .cifar10 && cifar.classes == "0-4:5-9" && cifar.preprocessing.zca && cifar.preprocessing.zcaEpsilon == 1e-5)
+        let mnist = try Table1.dataSpec(for: .mnist, folder: folder)
+        #expect(mnist.source == .mnist && mnist.mergeTest && mnist.preprocessing.standardize && mnist.classes == "0-4:5-9")
+        // A folder with X.npy and y.npy prepared elsewhere is read as it is.
         let prepared = temporaryFolder()
         try Dataset<Double>(x: Matrix(rows: 2, columns: 3, elements: [1, 2, 3, 4, 5, 6]), y: [1, -1]).save(toFolder: prepared)
         let npy = try Table1.dataSpec(for: .mnist, folder: prepared)

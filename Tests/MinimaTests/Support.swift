@@ -10,6 +10,13 @@ struct TemporaryFolder {
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
     func file(_ name: String) -> String { path + "/" + name }
+    /// Writes `bytes` to `name` (creating subfolders) and returns the file's path.
+    func write(_ bytes: [UInt8], _ name: String) -> String {
+        let file = path + "/" + name
+        try! FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: file, contents: Data(bytes))
+        return file
+    }
     func cleanup() { try? FileManager.default.removeItem(atPath: path) }
 }
 
