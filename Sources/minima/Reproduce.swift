@@ -82,7 +82,8 @@ struct Reproduce: ParsableCommand {
                 MNIST train+test (N = 70,000, d0 = 784, d1 = 89) and CIFAR-10 ZCA-whitened, classes 0–4 \
                 vs 5–9 (N = 50,000, d0 = 3072, d1 = 16), no biases, ReLU, MSE on ±1 labels. Training: \
                 Adam on batches of 512 in Float32 (5e-4, constant for 1000 epochs, then ×0.99), then a \
-                full-batch Adam finish in Float64, each stage stopping at 0% training error. Results go \
+                full-batch Adam finish in Float64, each stage stopping at 0% training error, within --minutes \
+                per row (data loading and whitening not counted). Results go \
                 to DIR/table1.json and the report's Table 1 (paper figure next to measured figure).
                 """)
 
@@ -101,10 +102,14 @@ struct Reproduce: ParsableCommand {
         @Option(help: "Seed of the initial weights and batch order.")
         var seed: UInt64 = 0
 
+        @Option(help: "Wall-clock budget of each row in minutes (the issue's bound is 20); the training stops there and the row reports what it reached.")
+        var minutes: Double = 20
+
         @Flag(help: "No progress lines.")
         var quiet: Bool = false
 
         func validate() throws {
+            guard minutes > 0 else { throw MinimaError.invalidOption(flag: "--minutes", message: "must be positive, got \(minutes)") }
             guard mnist != nil || cifar != nil || images != nil else {
                 throw ValidationError("give at least one of --mnist DIR, --cifar DIR, --images DIR")
             }
@@ -118,7 +123,7 @@ struct Reproduce: ParsableCommand {
             let printer = ProgressPrinter(quiet: quiet)
             for (dataset, spec) in specs {
                 print("\(dataset.row.title): N = \(dataset.row.n), d0 = \(dataset.row.d0), d1 = \(dataset.row.d1)")
-                let result = try Table1.run(dataset.row, data: spec, seed: seed) { stage, p in
+                let result = try Table1.run(dataset.row, data: spec, seed: seed, minutes: minutes) { stage, p in
                     if !quiet { FileHandle.standardError.write(Data("[\(stage)] ".utf8)) }
                     printer.report(p)
                 }

@@ -153,6 +153,7 @@ public enum Table1 {
     /// with `recipe`, stopping at the first stage that reaches MCE 0.
     public static func run(_ row: Table1Row, data spec: DataSpec, recipe: Table1Recipe = .standard, seed: UInt64 = 0,
                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                           minutes: Double = 20,
                            progress: ((String, TrainingProgress) -> Void)? = nil) throws -> Table1Result {
         guard !recipe.phases.isEmpty else { throw MinimaError.mismatch("a Table 1 recipe needs at least one stage") }
         for p in recipe.phases { try p.training.validate() }
@@ -165,9 +166,15 @@ public enum Table1 {
         var epochs = 0, seconds = 0.0, best = 1.0
         var final = FinalState(mse: .nan, mce: 1, errors: data.n, minAbsPreactivation: .nan, zeroPreactivations: 0,
                                gradientNorm: .nan, epochs: 0, seconds: 0, medianEpochSeconds: 0, status: .completed, message: "")
-        for phase in recipe.phases {
+        // The row's wall-clock budget: every stage but the last may use 85% of what is left,
+        // so the finishing stage always gets some time.
+        let budget = minutes * 60
+        for (index, phase) in recipe.phases.enumerated() {
             var t = phase.training
             t.seed = seed
+            let left = budget - seconds
+            if left <= 0 { break }
+            t.timeLimit = index == recipe.phases.count - 1 ? left : 0.85 * left
             let report: ((TrainingProgress) -> Void)? = progress.map { p in { p(phase.name, $0) } }
             let result: (curve: [CurvePoint], final: FinalState)
             switch phase.precision {

@@ -14,7 +14,7 @@ public struct CurvePoint: Codable, Equatable, Sendable {
 
 /// How a run ended.
 public enum RunStatus: String, Codable, Sendable {
-    /// Ran the maximum number of epochs.
+    /// Ran the maximum number of epochs (or reached the time limit).
     case completed
     /// Met its stopping criterion (MCE = 0 or MSE ≤ target) before the last epoch.
     case converged
@@ -153,6 +153,10 @@ public struct Trainer<Scalar: LinalgScalar> {
                                 if !isLogged { curve.append(CurvePoint(epoch: epoch, mse: m.mse, mce: m.mce, lr: lr, seconds: elapsed())) }
                                 break epochLoop
                             }
+                        }
+                        if let limit = config.timeLimit, elapsed() >= limit, epoch < config.epochs {
+                            message = "stopped at the time limit of \(limit) s after epoch \(epoch)"
+                            break epochLoop
                         }
                         if let progress {
                             let t = elapsed()

@@ -16,6 +16,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var stopAtZeroError: Bool = false
     /// Stop as soon as the training MSE is at most this.
     public var targetMSE: Double? = nil
+    /// Stop after the epoch during which this many seconds of training have passed (a
+    /// wall-clock budget; nil: none).
+    public var timeLimit: Double? = nil
     /// Seed of the batch order (the data and weights have their own seeds in the record).
     public var seed: UInt64 = 0
     /// Curve points per decade of epochs (log-spaced logging).
@@ -51,6 +54,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         }
         if let t = targetMSE, !(t >= 0) {
             throw MinimaError.invalidOption(flag: "--target-mse", message: "must be ≥ 0, got \(t)")
+        }
+        if let t = timeLimit, !(t > 0) {
+            throw MinimaError.invalidOption(flag: "--time-limit", message: "must be a positive number of seconds, got \(t)")
         }
         guard logPointsPerDecade > 0 else {
             throw MinimaError.invalidOption(flag: "--log-points", message: "must be positive, got \(logPointsPerDecade)")

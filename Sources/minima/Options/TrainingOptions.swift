@@ -33,6 +33,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Stop as soon as the training MSE is at most this.")
     var targetMSE: Double?
 
+    @Option(help: "Stop after the epoch in which this many seconds of training have passed.")
+    var timeLimit: Double?
+
     @Option(help: "Curve points per decade of epochs.")
     var logPoints: Int = 10
 
@@ -57,6 +60,7 @@ struct TrainingOptions: ParsableArguments {
         c.decay = decay
         c.stopAtZeroError = stopAtZeroError
         c.targetMSE = targetMSE
+        c.timeLimit = timeLimit
         c.seed = seed
         c.logPointsPerDecade = logPoints
         try c.validate()
