@@ -86,8 +86,9 @@ extension Float: LinalgScalar {
     }
     public static func gesddValues(_ m: Int, _ n: Int, _ a: UnsafeMutablePointer<Float>, _ lda: Int,
                                    _ s: UnsafeMutablePointer<Float>) -> Int {
+        // ldu/ldvt are not referenced for jobz = 'N', but LAPACKE's row-major check asks ldvt ≥ n.
         Int(LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), Int32(m), Int32(n),
-                           a, Int32(lda), s, nil, 1, nil, 1))
+                           a, Int32(lda), s, nil, Int32(Swift.max(1, m)), nil, Int32(Swift.max(1, n))))
     }
     public static func syevd(_ vectors: Bool, _ n: Int, _ a: UnsafeMutablePointer<Float>, _ lda: Int,
                              _ w: UnsafeMutablePointer<Float>) -> Int {
@@ -141,8 +142,9 @@ extension Double: LinalgScalar {
     }
     public static func gesddValues(_ m: Int, _ n: Int, _ a: UnsafeMutablePointer<Double>, _ lda: Int,
                                    _ s: UnsafeMutablePointer<Double>) -> Int {
+        // ldu/ldvt are not referenced for jobz = 'N', but LAPACKE's row-major check asks ldvt ≥ n.
         Int(LAPACKE_dgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), Int32(m), Int32(n),
-                           a, Int32(lda), s, nil, 1, nil, 1))
+                           a, Int32(lda), s, nil, Int32(Swift.max(1, m)), nil, Int32(Swift.max(1, n))))
     }
     public static func syevd(_ vectors: Bool, _ n: Int, _ a: UnsafeMutablePointer<Double>, _ lda: Int,
                              _ w: UnsafeMutablePointer<Double>) -> Int {
