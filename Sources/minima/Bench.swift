@@ -1,2 +1,2 @@
 import ArgumentParser
-struct Bench: ParsableCommand { static let configuration = CommandConfiguration(abstract: "Benchmarks."); func run() throws {} }
+struct Bench: ParsableCommand { static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [BenchLandscape.self]) }

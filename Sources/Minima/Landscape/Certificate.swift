@@ -213,7 +213,7 @@ public struct Certificate: Codable, Equatable, Sendable {
                                                        lanczosSteps: options.lanczosSteps, seed: options.seed)
         }
         let dt = clock.now - t0
-        cert.seconds = Double(dt.components.seconds) + Double(dt.components.attoseconds) * 1e-18
+        cert.seconds = dt.inSeconds
         return cert
     }
 

@@ -36,12 +36,8 @@ public struct HessianSpectrum: Codable, Equatable, Sendable {
     /// `lanczosSteps` Lanczos steps.
     public static func compute(_ hessian: Hessian, denseLimit: Int = Hessian.defaultDenseLimit,
                                lanczosSteps: Int = 100, seed: UInt64 = 0) throws -> HessianSpectrum {
-        let clock = ContinuousClock()
-        let t0 = clock.now
-        func seconds() -> Double {
-            let d = clock.now - t0
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        }
+        let t0 = ContinuousClock.now
+        func seconds() -> Double { (ContinuousClock.now - t0).inSeconds }
         let p = hessian.count
         if p <= denseLimit {
             let values = try hessian.dense().symmetricEigenvalues()

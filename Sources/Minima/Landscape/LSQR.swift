@@ -22,9 +22,11 @@ public enum LSQR {
     }
 
     /// Solves `min ‖b − M x‖` with `apply(x) = M x` (length `b.count`) and
-    /// `applyTransposed(y) = Mᵀ y` (length `unknowns`).
+    /// `applyTransposed(y) = Mᵀ y` (length `unknowns`). `progress`, if given, is called after
+    /// every iteration with (iteration, ‖r‖/‖b‖, ‖Mᵀr‖/(‖M‖‖r‖)).
     public static func solve(unknowns: Int, rhs b: [Double], tolerance: Double, maxIterations: Int,
-                             apply: ([Double]) -> [Double], applyTransposed: ([Double]) -> [Double]) -> Result {
+                             apply: ([Double]) -> [Double], applyTransposed: ([Double]) -> [Double],
+                             progress: ((Int, Double, Double) -> Void)? = nil) -> Result {
         var x = [Double](repeating: 0, count: unknowns)
         var u = b
         var beta = norm(u)
@@ -70,6 +72,7 @@ public enum LSQR {
             arnorm = phiBar * alpha * abs(c)
             let anorm = anorm2.squareRoot()
             if arnorm <= tolerance * anorm * rnorm || rnorm <= tolerance * bnorm { converged = true }
+            progress?(iterations, rnorm / bnorm, anorm * rnorm > 0 ? arnorm / (anorm * rnorm) : 0)
         }
         return Result(solution: x, iterations: iterations, converged: converged, residualNorm: rnorm,
                       normalResidualNorm: arnorm, operatorNorm: anorm2.squareRoot())

@@ -22,9 +22,10 @@ public enum FitMethod: String, Codable, Sendable, CaseIterable {
 ///
 /// **Tolerances.** Dense: `rcond = max(N, p)·ε`, the same threshold as the SVD rank (singular
 /// values below it are treated as zero, giving the minimum-norm solution). LSQR: see `LSQR`;
-/// `achievedTolerance` is recomputed at the end from the true residual:
-/// `‖(A∘X) e_A‖ / (‖A∘X‖_F·‖e_A‖)`, the cosine-like measure of how far `e_A` is from
-/// orthogonal to the region's row space (0 for an exact projection; 0 also when e_A = 0).
+/// `achievedTolerance` is recomputed at the end from the true residual as the smaller of LSQR's
+/// two stopping measures: `‖(A∘X) e_A‖ / (‖A∘X‖_F·‖e_A‖)` (how far `e_A` is from orthogonal to
+/// the region's row space; 0 for an exact projection) and `‖e_A‖/‖y‖` (the fit is exact: when
+/// y lies in the row space, e_A is rounding noise and its direction means nothing).
 public struct RegionFit: Codable, Equatable, Sendable {
     /// `dense` or `lsqr` (the method used).
     public var method: FitMethod
@@ -39,7 +40,7 @@ public struct RegionFit: Codable, Equatable, Sendable {
     public var converged: Bool
     /// The tolerance asked for (LSQR) or rcond (dense).
     public var requestedTolerance: Double
-    /// `‖(A∘X) e_A‖ / (‖A∘X‖_F‖e_A‖)`, recomputed from the final residual.
+    /// min(`‖(A∘X) e_A‖ / (‖A∘X‖_F‖e_A‖)`, `‖e_A‖/‖y‖`), recomputed from the final residual.
     public var achievedTolerance: Double
     /// Effective rank `?gelsd` used (dense only).
     public var effectiveRank: Int?
@@ -47,6 +48,11 @@ public struct RegionFit: Codable, Equatable, Sendable {
     /// when started from the network).
     public var correctionNorm: Double
     public var seconds: Double
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double (for reports).
+    public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
 
 /// A region fit with its vectors.
@@ -66,10 +72,12 @@ extension RegionFit {
     public static var defaultDenseLimit: Int { 20_000_000 }
 
     /// Solves the region's least-squares problem for targets `y` (labels in `coding`).
+    /// `progress` receives LSQR's (iteration, ‖r‖/‖b‖, normal-equation residual) estimates.
     public static func solve(_ design: KhatriRao<Double>, y: [Double], coding: LabelCoding,
                              start: [Double]? = nil, method: FitMethod = .auto,
                              tolerance: Double = 1e-10, maxIterations: Int = 20_000,
-                             denseLimit: Int = defaultDenseLimit) throws -> RegionSolution {
+                             denseLimit: Int = defaultDenseLimit,
+                             progress: ((Int, Double, Double) -> Void)? = nil) throws -> RegionSolution {
         let n = design.n, p = design.p
         precondition(y.count == n, "y has \(y.count) entries, the design \(n) samples")
         let clock = ContinuousClock()
@@ -94,7 +102,8 @@ extension RegionFit {
             let colNorms = design.squaredRowNorms().map { $0 > 0 ? $0.squareRoot() : 1 }
             let result = LSQR.solve(unknowns: p, rhs: r0, tolerance: tolerance, maxIterations: maxIterations,
                                     apply: { x in design.transposeTimes(zip(x, colNorms).map { $0 / $1 }) },
-                                    applyTransposed: { v in zip(design.times(v), colNorms).map { $0 / $1 } })
+                                    applyTransposed: { v in zip(design.times(v), colNorms).map { $0 / $1 } },
+                                    progress: progress)
             delta = zip(result.solution, colNorms).map { $0 / $1 }
             iterations = result.iterations
             converged = result.converged
@@ -106,14 +115,17 @@ extension RegionFit {
         let weights = zip(u0, delta).map { $0 + $1 }
         let eNorm = norm(residual)
         let frob = design.squaredRowNorms().reduce(0, +).squareRoot()
-        let achieved = eNorm > 0 && frob > 0 ? norm(design.times(residual)) / (frob * eNorm) : 0
+        // LSQR's two stopping measures, from the true residual: the smaller is the one met.
+        let orthogonality = eNorm > 0 && frob > 0 ? norm(design.times(residual)) / (frob * eNorm) : 0
+        let yNorm = norm(y)
+        let achieved = Swift.min(orthogonality, yNorm > 0 ? eNorm / yNorm : 0)
         let errors = zip(fitted, y).filter { coding.isError(output: $0, label: $1) }.count
         let d = clock.now - t0
         let fit = RegionFit(method: chosen == .auto ? .dense : chosen, mse: eNorm * eNorm / Double(Swift.max(1, n)),
                             mce: Double(errors) / Double(Swift.max(1, n)), errors: errors,
                             iterations: iterations, converged: converged, requestedTolerance: requested,
                             achievedTolerance: achieved, effectiveRank: effectiveRank, correctionNorm: norm(shift),
-                            seconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+                            seconds: d.inSeconds)
         return RegionSolution(fit: fit, fitted: fitted, residual: residual, weights: weights)
     }
 }
