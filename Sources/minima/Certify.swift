@@ -20,7 +20,8 @@ struct Certify: ParsableCommand {
             non-differentiable (a pre-activation within --margin-tol of 0). Two hidden layers: \
             pattern statistics and the Hessian only (verdict uncertified). The Hessian of the MSE \
             over all parameters is exact inside the region: dense up to --hessian-dense-max \
-            parameters, Lanczos on exact Hessian-vector products beyond. See docs/landscape.md.
+            parameters, Lanczos on exact Hessian-vector products beyond. Large matrix-free fits \
+            print LSQR's progress on stderr every 100 iterations. See docs/landscape.md.
             """)
 
     @Option(name: .customLong("run"), help: ArgumentHelp("Run record of `minima train --save-weights DIR`.", valueName: "RUN.json"))
@@ -72,7 +73,12 @@ struct Certify: ParsableCommand {
         case (nil, nil):
             throw MinimaError.invalidOption(flag: "--run", message: "give --run RUN.json (a run saved with --save-weights) or --weights DIR with the data flags")
         }
-        let certificate = try Certificate.make(network: network, data: dataset, options: options)
+        let certificate = try Certificate.make(network: network, data: dataset, options: options) { k, r, a in
+            if k % 100 == 0 {
+                let line = String(format: "LSQR iteration %d: ‖r‖/‖b‖ %.4e, ‖Mᵀr‖/(‖M‖‖r‖) %.3e\n", k, r, a)
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+        }
         let encoded = try certificate.jsonData()
         if let out { try AtomicFile.write(encoded, to: out) }
         if json {

@@ -113,9 +113,11 @@ public struct Certificate: Codable, Equatable, Sendable {
     public var hessian: HessianSpectrum?
     public var seconds: Double
 
-    /// Certifies `network` on `data` (computed in Float64 whatever `Scalar` is).
+    /// Certifies `network` on `data` (computed in Float64 whatever `Scalar` is). `fitProgress`
+    /// receives the LSQR iterations of a matrix-free region fit (see `RegionFit.solve`).
     public static func make<Scalar: LinalgScalar>(network: Network<Scalar>, data: Dataset<Scalar>,
-                                                  options: CertificateOptions = .init()) throws -> Certificate {
+                                                  options: CertificateOptions = .init(),
+                                                  fitProgress: ((Int, Double, Double) -> Void)? = nil) throws -> Certificate {
         try options.validate()
         guard network.shape.d0 == data.d0 else {
             throw MinimaError.mismatch("the weights expect d0 = \(network.shape.d0) inputs but the data has \(data.d0) columns")
@@ -176,7 +178,8 @@ public struct Certificate: Codable, Equatable, Sendable {
             }
             if let ob = layout.outputBias { u0.append(net.parameters[ob]) }
             let solution = try RegionFit.solve(design, y: d.y, coding: d.coding, start: u0, method: options.fitMethod,
-                                               tolerance: options.fitTolerance, maxIterations: options.maxIterations)
+                                               tolerance: options.fitTolerance, maxIterations: options.maxIterations,
+                                               progress: fitProgress)
             let fit = solution.fit
             cert.regionFit = fit
             cert.mseRegion = fit.mse

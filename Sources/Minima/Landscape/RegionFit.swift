@@ -87,6 +87,7 @@ extension RegionFit {
         let f0 = start == nil ? [Double](repeating: 0, count: n) : design.transposeTimes(u0)
         let r0 = zip(y, f0).map { $0 - $1 }
         let chosen: FitMethod = method == .auto ? (n * p <= denseLimit ? .dense : .lsqr) : method
+        let squaredNorms = design.squaredRowNorms()
         var delta: [Double]
         var iterations = 0, converged = true, effectiveRank: Int? = nil
         let requested: Double
@@ -99,7 +100,7 @@ extension RegionFit {
             effectiveRank = solved.rank
             requested = rcond
         case .lsqr:
-            let colNorms = design.squaredRowNorms().map { $0 > 0 ? $0.squareRoot() : 1 }
+            let colNorms = squaredNorms.map { $0 > 0 ? $0.squareRoot() : 1 }
             let result = LSQR.solve(unknowns: p, rhs: r0, tolerance: tolerance, maxIterations: maxIterations,
                                     apply: { x in design.transposeTimes(zip(x, colNorms).map { $0 / $1 }) },
                                     applyTransposed: { v in zip(design.times(v), colNorms).map { $0 / $1 } },
@@ -114,7 +115,7 @@ extension RegionFit {
         let residual = zip(r0, shift).map { $0 - $1 }
         let weights = zip(u0, delta).map { $0 + $1 }
         let eNorm = norm(residual)
-        let frob = design.squaredRowNorms().reduce(0, +).squareRoot()
+        let frob = squaredNorms.reduce(0, +).squareRoot()
         // LSQR's two stopping measures, from the true residual: the smaller is the one met.
         let orthogonality = eNorm > 0 && frob > 0 ? norm(design.times(residual)) / (frob * eNorm) : 0
         let yNorm = norm(y)
