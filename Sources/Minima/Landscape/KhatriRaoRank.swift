@@ -37,7 +37,8 @@ public struct KhatriRaoRank: Codable, Equatable, Sendable {
     /// Up to 3 singular values just above the threshold and up to 3 just below (descending).
     public var nearThresholdAbove: [Double]
     public var nearThresholdBelow: [Double]
-    /// Smallest counted σ over largest uncounted σ (infinity when nothing is below threshold).
+    /// Smallest counted σ over largest uncounted σ (infinity when nothing is below the threshold
+    /// or the uncounted ones are 0, as Gram eigenvalues ≤ 0 become σ = 0).
     public var gap: Double
     /// Full rank in the paper's sense: rank = N.
     public var isFullColumnRank: Bool
