@@ -73,6 +73,20 @@ struct LandscapeTests {
         for i in 0..<s.count where s[i] > 1e-6 * s[0] { #expect(abs(s[i] - g[i]) <= 1e-8 * s[0]) }
     }
 
+    @Test("auto picks Gram when N ≤ p, SVD when p < N, and the bound p < N when nothing fits")
+    func autoRankRoutes() throws {
+        let x = Self.gaussian(20, 3, seed: 9)
+        let pattern = ActivationPattern(inputs: x, weights: Self.gaussian(4, 3, seed: 10), slope: 0.3)
+        let k = KhatriRao(slopes: pattern.slopes, inputs: x)      // p = 12 < N = 20
+        let svd = try k.rank()
+        #expect(svd.method == .svd && svd.rank == 12 && !svd.isFullColumnRank)
+        let bound = try k.rank(memoryLimit: 100)
+        #expect(bound.method == .bound && bound.rank == 12)
+        let wide = KhatriRao(slopes: Matrix(rows: 5, columns: 4, repeating: 1), inputs: Self.gaussian(5, 3, seed: 11))
+        #expect(try wide.rank().method == .gram)
+        #expect(throws: MinimaError.self) { _ = try wide.rank(method: .bound) }
+    }
+
     @Test("matrix-free products equal the explicit matrix times a vector")
     func matrixFreeProducts() {
         for intercept in [false, true] {
