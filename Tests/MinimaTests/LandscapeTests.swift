@@ -149,6 +149,17 @@ struct LandscapeTests {
         #expect(Self.maxAbs(zip(dense.residual, lsqr.residual).map { $0 - $1 }) <= 1e-8)
         #expect(abs(dense.fit.mse - lsqr.fit.mse) <= 1e-10)
         #expect(dense.fit.mse > 0.1)     // p = 12 < N = 29: far from an exact fit
+        // Identical and dead units make AᵀA singular: the preconditioner drops those directions.
+        var slopes = Matrix<Double>(rows: x.rows, columns: 4)
+        for r in 0..<x.rows {
+            slopes[r, 0] = pattern.slopes[r, 0]; slopes[r, 1] = pattern.slopes[r, 0]
+            slopes[r, 2] = 0; slopes[r, 3] = pattern.slopes[r, 3]
+        }
+        let degenerate = KhatriRao(slopes: slopes, inputs: x, intercept: true)
+        let d2 = try RegionFit.solve(degenerate, y: y, coding: .plusMinusOne, method: .dense)
+        let l2 = try RegionFit.solve(degenerate, y: y, coding: .plusMinusOne, method: .lsqr, tolerance: 1e-13)
+        #expect(l2.fit.converged)
+        #expect(Self.maxAbs(zip(d2.fitted, l2.fitted).map { $0 - $1 }) <= 1e-8)
     }
 
     @Test("a network that fits its targets exactly is certified global")

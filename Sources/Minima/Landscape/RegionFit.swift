@@ -6,7 +6,8 @@ public enum FitMethod: String, Codable, Sendable, CaseIterable {
     case auto
     /// `?gelsd` (SVD-based minimum-norm least squares) on the explicit `(A∘X)ᵀ`.
     case dense
-    /// Matrix-free LSQR on the products of `KhatriRao`, with column scaling.
+    /// Matrix-free LSQR on the products of `KhatriRao`, right-preconditioned by
+    /// `RegionPreconditioner`.
     case lsqr
 }
 
@@ -62,7 +63,8 @@ public struct RegionSolution: Sendable {
     public var fitted: [Double]
     /// `e_A = y − ŷ_A` (N).
     public var residual: [Double]
-    /// Minimiser `u` (p), minimum norm relative to the start.
+    /// A minimiser `u` (p): of minimum norm relative to the start for the dense fit; LSQR's is
+    /// minimum-norm in the preconditioned coordinates. `ŷ_A` and `e_A` are unique either way.
     public var weights: [Double]
 }
 
@@ -100,12 +102,12 @@ extension RegionFit {
             effectiveRank = solved.rank
             requested = rcond
         case .lsqr:
-            let colNorms = squaredNorms.map { $0 > 0 ? $0.squareRoot() : 1 }
+            let pre = try RegionPreconditioner(design)
             let result = LSQR.solve(unknowns: p, rhs: r0, tolerance: tolerance, maxIterations: maxIterations,
-                                    apply: { x in design.transposeTimes(zip(x, colNorms).map { $0 / $1 }) },
-                                    applyTransposed: { v in zip(design.times(v), colNorms).map { $0 / $1 } },
+                                    apply: { x in design.transposeTimes(pre.apply(x)) },
+                                    applyTransposed: { v in pre.apply(design.times(v)) },
                                     progress: progress)
-            delta = zip(result.solution, colNorms).map { $0 / $1 }
+            delta = pre.apply(result.solution)
             iterations = result.iterations
             converged = result.converged
             requested = tolerance
