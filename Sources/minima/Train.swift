@@ -36,6 +36,9 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Run record path (JSON).", valueName: "RUN.json"))
     var out: String?
 
+    @Flag(help: "Certify the final weights (as `minima certify` with its defaults) and attach the certificate to the run record.")
+    var certify: Bool = false
+
     @Flag(help: "No progress lines on stderr.")
     var quiet: Bool = false
 
@@ -56,12 +59,14 @@ struct Train: ParsableCommand {
             throw MinimaError.invalidOption(flag: "--out", message: "\(path) is a folder; give a file path such as \(path)/run.json")
         }
         let reporter = ProgressPrinter(quiet: quiet)
-        let record = try TrainingRun.execute(config, progress: reporter.report)
+        let record = try TrainingRun.execute(config, progress: reporter.report,
+                                             certify: certify ? CertificateOptions() : nil)
         try record.write(to: path)
         let f = record.final
         print("\(f.status.rawValue): \(f.message)")
         print(String(format: "final MSE %.3e, MCE %.4f%% (%d wrong), margin min|w·x| %.3e, %d zero pre-activations, ‖∇‖ %.3e, %d epochs in %.2f s",
                      f.mse, 100 * f.mce, f.errors, f.minAbsPreactivation, f.zeroPreactivations, f.gradientNorm, f.epochs, f.seconds))
+        if let c = record.certificate { print("certificate: " + c.summary.replacingOccurrences(of: "\n", with: "\n  ")) }
         if let w = saveWeights { print("weights saved in \(w)") }
         print("run record written to \(path)")
         if f.status == .diverged { throw ExitCode(1) }

@@ -49,6 +49,8 @@ public struct RunRecord: Codable, Sendable {
     public var environment: RunEnvironment
     public var curve: [CurvePoint]
     public var final: FinalState
+    /// The landscape certificate of the final weights (`minima train --certify`), if asked for.
+    public var certificate: Certificate? = nil
 
     /// Pretty JSON; non-finite numbers (a diverged run) are written as the strings
     /// "nan", "inf" and "-inf".
@@ -77,16 +79,20 @@ public struct RunRecord: Codable, Sendable {
 
 /// Carries out a whole run: data, initial weights, training, saved weights; returns the record.
 public enum TrainingRun {
+    /// `certify`: when given, the final weights are certified (see `Certificate`) and the
+    /// certificate is attached to the record.
     public static func execute(_ config: RunConfiguration,
-                               progress: ((TrainingProgress) -> Void)? = nil) throws -> RunRecord {
+                               progress: ((TrainingProgress) -> Void)? = nil,
+                               certify: CertificateOptions? = nil) throws -> RunRecord {
         switch config.precision {
-        case .float32: return try execute(config, as: Float.self, progress: progress)
-        case .float64: return try execute(config, as: Double.self, progress: progress)
+        case .float32: return try execute(config, as: Float.self, progress: progress, certify: certify)
+        case .float64: return try execute(config, as: Double.self, progress: progress, certify: certify)
         }
     }
 
     public static func execute<Scalar: LinalgScalar>(_ config: RunConfiguration, as: Scalar.Type,
-                                                     progress: ((TrainingProgress) -> Void)? = nil) throws -> RunRecord {
+                                                     progress: ((TrainingProgress) -> Void)? = nil,
+                                                     certify: CertificateOptions? = nil) throws -> RunRecord {
         try config.training.validate()
         let data: Dataset<Scalar> = try config.data.load()
         var shape = config.network
@@ -103,6 +109,10 @@ public enum TrainingRun {
         BLASEnvironment.setThreads(config.threads)
         let (curve, final) = Trainer<Scalar>(config.training, threads: config.threads).train(&network, on: data, progress: progress)
         if let folder = config.saveWeights { try WeightFiles.save(network, to: folder) }
-        return RunRecord(config: resolved, environment: .current(precision: config.precision), curve: curve, final: final)
+        var record = RunRecord(config: resolved, environment: .current(precision: config.precision), curve: curve, final: final)
+        if let options = certify, final.status != .diverged {
+            record.certificate = try Certificate.make(network: network, data: data, options: options)
+        }
+        return record
     }
 }

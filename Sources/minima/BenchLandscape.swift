@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Minima
+
+/// `minima bench landscape`: timings of the landscape analysis at the paper's sizes.
+struct BenchLandscape: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "landscape",
+        abstract: "Time rank(A∘X) (Gram route, optionally explicit SVD and numpy.linalg.matrix_rank) or a matrix-free region fit.",
+        discussion: """
+            Builds X (N×d0, i.i.d. N(0,1), or --x X.npy) and a random W (d1×d0), forms the pattern \
+            A = a(WX), then, in Float64:
+              --task rank: rank(A∘X) by the Gram route ((AᵀA)⊙(XᵀX), ?syrk + ?syevd); with --svd \
+            also by the explicit SVD (?gesdd); with --numpy also numpy.linalg.matrix_rank on the \
+            same explicit matrix in a python3 subprocess (only the call is timed) and the ratio.
+              --task fit: the region's least-squares fit by matrix-free LSQR (MSE_A, MCE_A, \
+            iterations, achieved tolerance) on random ±1 labels.
+            Prints the OpenBLAS core and thread count with the timings.
+            """)
+
+    enum Task: String, ExpressibleByArgument { case rank, fit }
+
+    @Option(help: "rank or fit.") var task: Task = .rank
+    @Option(help: "Samples N.") var n: Int = 4000
+    @Option(help: "Input dimension d0.") var d0: Int = 784
+    @Option(help: "Hidden units d1.") var d1: Int = 10
+    @Option(help: "Leaky-ReLU slope ρ of the pattern.") var slope: Double = 0
+    @Option(help: ArgumentHelp("Use these inputs (N×d0) instead of Gaussian ones (--n, --d0 are then ignored).", valueName: "X.npy"))
+    var x: String?
+    @Option(help: "Seed of X, W and the labels.") var seed: UInt64 = 0
+    @Flag(help: "Also time the explicit SVD route (rank).") var svd: Bool = false
+    @Flag(help: "Also time numpy.linalg.matrix_rank on the same matrix (rank; needs python3 with numpy).") var numpy: Bool = false
+    @Option(help: "LSQR tolerance (fit).") var fitTol: Double = 1e-8
+    @Option(help: "LSQR iteration limit (fit).") var maxIterations: Int = 5000
+    @Option(help: "BLAS threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() throws {
+        guard n > 0, d0 > 0, d1 > 0 else { throw MinimaError.invalidOption(flag: "--n", message: "N, d0 and d1 must be positive") }
+        guard threads > 0 else { throw MinimaError.invalidOption(flag: "--threads", message: "must be positive, got \(threads)") }
+        // Unbuffered, so progress shows at once when the output goes to a file.
+        func print(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+        let clock = ContinuousClock()
+        func seconds(_ body: () throws -> Void) rethrows -> Double {
+            let t = clock.now
+            try body()
+            return (clock.now - t).inSeconds
+        }
+        let tSetup = clock.now
+        let setup = try LandscapeBenchmark(n: n, d0: d0, d1: d1, slope: slope, inputs: x, seed: seed, threads: threads)
+        print(String(format: "setup (X, W, pattern) %.1f s", (clock.now - tSetup).inSeconds))
+        print("OpenBLAS core \(setup.blasCore), \(setup.blasThreads) threads; N = \(setup.n), d0 = \(setup.d0), d1 = \(d1), p = d0·d1 = \(setup.design.p), ρ = \(slope)")
+        switch task {
+        case .rank:
+            var gram: KhatriRaoRank?
+            let tGram = try seconds { gram = try setup.design.rank(method: .gram, memoryLimit: .max) }
+            print(String(format: "gram  (?syrk + ?syevd):  rank %d  in %.3f s  (σ tolerance %.3e, gap %.3e)", gram!.rank, tGram, gram!.tolerance, gram!.gap))
+            if svd {
+                var r: KhatriRaoRank?
+                let t = try seconds { r = try setup.design.rank(method: .svd, memoryLimit: .max) }
+                print(String(format: "svd   (?gesdd explicit): rank %d  in %.3f s  (σ tolerance %.3e, gap %.3e); gram/svd time %.3f", r!.rank, t, r!.tolerance, r!.gap, tGram / t))
+            }
+            if numpy {
+                let (rank, t) = try setup.numpyMatrixRank()
+                print(String(format: "numpy.linalg.matrix_rank: rank %d  in %.3f s;  gram/numpy time ratio %.3f (target ≤ 1)", rank, t, tGram / t))
+            }
+        case .fit:
+            var solution: RegionSolution?
+            let t = try seconds {
+                solution = try RegionFit.solve(setup.design, y: setup.labels, coding: .plusMinusOne, method: .lsqr,
+                                               tolerance: fitTol, maxIterations: maxIterations,
+                                               progress: { k, r, a in
+                    if k % 50 == 0 { print(String(format: "  LSQR iteration %d: ‖r‖/‖y‖ %.4e, ‖Mᵀr‖/(‖M‖‖r‖) %.3e", k, r, a)) }
+                })
+            }
+            let f = solution!.fit
+            print(String(format: "LSQR region fit: MSE_A %.4e, MCE_A %.4f%%, %d iterations (%@), achieved tolerance %.3e, %.1f s (%.3f s/iteration)",
+                         f.mse, 100 * f.mce, f.iterations, f.converged ? "converged" : "NOT converged", f.achievedTolerance, t,
+                         t / Double(Swift.max(1, f.iterations))))
+        }
+    }
+}

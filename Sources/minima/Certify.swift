@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import Minima
+
+/// `minima certify`: the landscape certificate of trained weights.
+struct Certify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Certify trained weights: activation region, rank(A∘X), the region's best fit, verdict, Hessian spectrum.",
+        discussion: """
+            Weights and data come from a run record (--run RUN.json, which must have been trained \
+            with --save-weights) or from --weights DIR (W1.npy, z.npy, and W2.npy/b1.npy/… when \
+            present) with the data flags of `minima train` (--x X.npy --y y.npy, or a synthetic \
+            --dataset). Everything is computed in Float64.
+
+            One hidden layer: the activation pattern A = a(WX) and its margins, the numerical rank \
+            of the Khatri-Rao product A∘X, the least-squares fit of y inside the region (MSE_A, \
+            MCE_A: the best any weights with this pattern can do), the distance ‖e − e_A‖/‖y‖ of \
+            the network from the region's differentiable local minimum, and a verdict: global \
+            (at the DLM with rank(A∘X) = N, Lemma 2), suboptimal-dlm, not-converged, or \
+            non-differentiable (a pre-activation within --margin-tol of 0). Two hidden layers: \
+            pattern statistics and the Hessian only (verdict uncertified). The Hessian of the MSE \
+            over all parameters is exact inside the region: dense up to --hessian-dense-max \
+            parameters, Lanczos on exact Hessian-vector products beyond. Large matrix-free fits \
+            print LSQR's progress on stderr every 100 iterations. See docs/landscape.md.
+            """)
+
+    @Option(name: .customLong("run"), help: ArgumentHelp("Run record of `minima train --save-weights DIR`.", valueName: "RUN.json"))
+    var runRecord: String?
+
+    @Option(help: ArgumentHelp("Folder of weights (W1.npy, z.npy, W2.npy, b1.npy, …).", valueName: "DIR"))
+    var weights: String?
+
+    @Option(help: "Leaky-ReLU slope ρ of the weights in --weights (not stored in the files).")
+    var slope: Double = 0
+
+    @OptionGroup(title: "Data (with --weights; --x and --y alone imply --dataset npy)") var data: DataOptions
+    @OptionGroup(title: "Certificate") var flags: CertificateFlags
+
+    @Option(help: "Seed of the synthetic data (with --weights) and of the Lanczos start vector.")
+    var seed: UInt64 = 0
+
+    @Option(help: "BLAS threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Print the certificate as JSON on stdout instead of the summary.")
+    var json: Bool = false
+
+    @Option(help: ArgumentHelp("Also write the JSON certificate to this file (atomically).", valueName: "FILE"))
+    var out: String?
+
+    func run() throws {
+        guard threads > 0 else { throw MinimaError.invalidOption(flag: "--threads", message: "must be positive, got \(threads)") }
+        var options = try flags.options(seed: seed)
+        options.threads = threads
+        let network: Network<Double>
+        let dataset: Dataset<Double>
+        switch (runRecord, weights) {
+        case (let path?, nil):
+            (network, dataset) = try CertificateInputs.fromRun(path)
+        case (nil, let folder?):
+            var spec = data.spec(seed: seed)
+            if data.x != nil || data.y != nil {
+                spec.source = .npy; spec.x = data.x; spec.y = data.y; spec.n = nil; spec.d0 = nil
+            }
+            dataset = try spec.load(as: Double.self)
+            let shape = try CertificateInputs.shape(weights: folder, slope: slope)
+            guard shape.d0 == dataset.d0 else {
+                throw MinimaError.mismatch("\(folder)/W1.npy expects d0 = \(shape.d0) inputs but the data has d0 = \(dataset.d0)")
+            }
+            network = try WeightFiles.load(shape, from: folder)
+        case (.some, .some):
+            throw MinimaError.invalidOption(flag: "--run", message: "give either --run RUN.json or --weights DIR, not both")
+        case (nil, nil):
+            throw MinimaError.invalidOption(flag: "--run", message: "give --run RUN.json (a run saved with --save-weights) or --weights DIR with the data flags")
+        }
+        let certificate = try Certificate.make(network: network, data: dataset, options: options) { k, r, a in
+            if k % 100 == 0 {
+                let line = String(format: "LSQR iteration %d: ‖r‖/‖b‖ %.4e, ‖Mᵀr‖/(‖M‖‖r‖) %.3e\n", k, r, a)
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+        }
+        let encoded = try certificate.jsonData()
+        if let out { try AtomicFile.write(encoded, to: out) }
+        if json {
+            print(String(decoding: encoded, as: UTF8.self))
+        } else {
+            print(certificate.summary)
+            if let out { print("certificate written to \(out)") }
+        }
+    }
+}
