@@ -14,7 +14,7 @@ struct MinimaCommand: ParsableCommand {
             they reach. Errors in flags or input files print one line and exit with code 2.
             """,
         version: MinimaVersion.string,
-        subcommands: [Train.self, Bench.self],
+        subcommands: [Train.self, Bench.self, Volume.self, Bounds.self, Construct.self],
         defaultSubcommand: nil
     )
 
