@@ -22,7 +22,7 @@ struct RegionClassifierTests {
         let pre = Matrix.product(x, .none, w, .transposed)
         let y = (0..<12).map { n in (0..<3).reduce(0.0) { s, i in s + z[i] * (pre[n, i] > 0 ? pre[n, i] : rho * pre[n, i]) } }
         let (pattern, _) = RegionPattern.of(weights: w, inputs: x)
-        for method in [RegionClassifier.Method.enumerate, .mixedInteger] {
+        for method in [RegionClassifier.Method.enumerate, .mixedInteger, .branchAndBound] {
             let c = try RegionClassifier(data: Dataset(x: x, y: y), slope: rho, method: method).classify(pattern)
             #expect(c.content == .global, "\(method)")
             #expect(c.rank == 4)
@@ -33,7 +33,7 @@ struct RegionClassifierTests {
     @Test func unreachableFitIsNone() throws {
         // u = (1, −1) lies in neither the first nor the third quadrant, and ŷ_A ≠ 0.
         let data = Dataset(x: Self.x, y: [1, -1, 1])
-        for method in [RegionClassifier.Method.enumerate, .mixedInteger] {
+        for method in [RegionClassifier.Method.enumerate, .mixedInteger, .branchAndBound] {
             let c = try RegionClassifier(data: data, slope: 0, method: method).classify(Self.pattern)
             #expect(c.content == .none, "\(method)")
             #expect(c.rank == 2)
@@ -44,7 +44,7 @@ struct RegionClassifierTests {
         // u = (1, 2) is in C: a DLM with ŷ = (1, 2, 0), e = (0, 0, 5), MSE = 25/3, and the
         // output 0 on sample 3 sits on the threshold: MCE = 1/3.
         let data = Dataset(x: Self.x, y: [1, 2, 5])
-        for method in [RegionClassifier.Method.enumerate, .mixedInteger] {
+        for method in [RegionClassifier.Method.enumerate, .mixedInteger, .branchAndBound] {
             let c = try RegionClassifier(data: data, slope: 0, method: method).classify(Self.pattern)
             #expect(c.content == .suboptimal, "\(method)")
             #expect(abs(c.mse - 25.0 / 3) < 1e-12)
@@ -65,7 +65,9 @@ struct RegionClassifierTests {
             let (p, _) = RegionPattern.of(weights: w, inputs: data.x)
             let a = try RegionClassifier(data: data, slope: 0.3, method: .enumerate).classify(p)
             let b = try RegionClassifier(data: data, slope: 0.3, method: .mixedInteger).classify(p)
+            let c = try RegionClassifier(data: data, slope: 0.3, method: .branchAndBound).classify(p)
             #expect(a.content == b.content)
+            #expect(a.content == c.content)
             #expect(a.rank == b.rank)
             seen[a.content, default: 0] += 1
         }

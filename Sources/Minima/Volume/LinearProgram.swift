@@ -11,6 +11,7 @@ final class LinearProgram {
     private var ia: [Int32] = [0], ja: [Int32] = [0], ar: [Double] = [0]   // 1-based triplets
     private(set) var columnCount = 0
     private(set) var rowCount = 0
+    private var loaded = false
 
     enum Outcome: Equatable {
         /// A (for a MIP: the first) solution found, with its objective value.
@@ -56,8 +57,11 @@ final class LinearProgram {
         return first
     }
 
-    /// Adds the row `lower ≤ Σ coefficient·x_column ≤ upper` (1-based columns; zeros skipped).
-    func addRow(_ terms: [(column: Int, coefficient: Double)], lower: Double?, upper: Double?) {
+    /// Adds the row `lower ≤ Σ coefficient·x_column ≤ upper` (1-based columns; zeros skipped);
+    /// returns its 1-based index.
+    @discardableResult
+    func addRow(_ terms: [(column: Int, coefficient: Double)], lower: Double?, upper: Double?) -> Int {
+        precondition(!loaded, "rows must be added before the first solve")
         let r = glp_add_rows(problem, 1)
         let (type, l, u) = LinearProgram.boundsType(lower, upper)
         glp_set_row_bnds(problem, r, type, l, u)
@@ -65,9 +69,27 @@ final class LinearProgram {
             ia.append(r); ja.append(Int32(t.column)); ar.append(t.coefficient)
         }
         rowCount += 1
+        return Int(r)
     }
 
+    /// Changes a row's bounds (nil, nil: the row is free, i.e. switched off).
+    func setRowBounds(_ r: Int, lower: Double?, upper: Double?) {
+        let (type, l, u) = LinearProgram.boundsType(lower, upper)
+        glp_set_row_bnds(problem, Int32(r), type, l, u)
+    }
+
+    /// Changes a column's bounds.
+    func setColumnBounds(_ j: Int, lower: Double?, upper: Double?) {
+        let (type, l, u) = LinearProgram.boundsType(lower, upper)
+        glp_set_col_bnds(problem, Int32(j), type, l, u)
+    }
+
+    /// The value of column j in the last LP solution.
+    func value(_ j: Int) -> Double { glp_get_col_prim(problem, Int32(j)) }
+
     private func loadMatrix() {
+        guard !loaded else { return }
+        loaded = true
         ia.withUnsafeBufferPointer { pi in
             ja.withUnsafeBufferPointer { pj in
                 ar.withUnsafeBufferPointer { pa in
@@ -89,6 +111,33 @@ final class LinearProgram {
         switch ret {
         case 0: break
         case GLP_ENOPFS: return .infeasible
+        case GLP_ETMLIM: return .timeLimit
+        default: throw MinimaError.numerical("GLPK glp_simplex failed with code \(ret)")
+        }
+        switch glp_get_status(problem) {
+        case GLP_OPT: return .solved(objective: glp_get_obj_val(problem))
+        case GLP_NOFEAS: return .infeasible
+        case let s: throw MinimaError.numerical("GLPK glp_simplex ended with status \(s)")
+        }
+    }
+
+    /// Re-solves after bound changes, starting from the last basis (dual simplex first, which
+    /// is what a bound change leaves feasible; no presolver, so the basis is kept).
+    func resolveLP(timeLimitSeconds: Double) throws -> Outcome {
+        loadMatrix()
+        var parm = glp_smcp()
+        glp_init_smcp(&parm)
+        parm.msg_lev = GLP_MSG_OFF
+        parm.meth = GLP_DUALP
+        parm.tm_lim = Int32(min(max(timeLimitSeconds, 0.001) * 1000, Double(Int32.max)))
+        var ret = glp_simplex(problem, &parm)
+        if ret == GLP_EBADB || ret == GLP_ESING || ret == GLP_ECOND {
+            // the kept basis became unusable: start again from an advanced basis
+            glp_adv_basis(problem, 0)
+            ret = glp_simplex(problem, &parm)
+        }
+        switch ret {
+        case 0: break
         case GLP_ETMLIM: return .timeLimit
         default: throw MinimaError.numerical("GLPK glp_simplex failed with code \(ret)")
         }

@@ -43,14 +43,22 @@ public struct RegionClassification: Codable, Sendable, Equatable {
 /// ten times GLPK's primal feasibility tolerance (`tol_bnd = 1e-7`), below which a margin cannot be
 /// told from 0. Regions thinner than that are reported `none`.
 ///
-/// The sign choices `s_i ∈ {+1, −1, 0}` are searched either one LP per choice (`.enumerate`,
-/// 3^{d1} programs, for small d1) or as one mixed-integer program with two binaries per unit
-/// (`.mixedInteger`, big-M = 1 in the normalised units; branch and bound stops at the first
-/// feasible point).
+/// The sign choices `s_i ∈ {+1, −1, 0}` are searched in one of three exact ways:
+/// `.enumerate`, one LP per choice (3^{d1} programs, small d1 only); `.mixedInteger`, one GLPK
+/// MIP with two binaries per unit (big-M = 1 in the normalised units, stopped at the first
+/// feasible point); `.branchAndBound` (the default), a depth-first search over the units in which
+/// units not yet assigned are left free (`conv(C_i ∪ −C_i ∪ {0}) = R^{d0}`, so that LP is a
+/// relaxation), first over closed cones (two branches per unit; no solution there means no
+/// DLM), then over open cones and zero blocks: a node whose LP margin is below τ is pruned, a node whose free units already lie
+/// in `±C_i` (margin ≥ τ) or at 0 is a solution, otherwise the worst free unit is branched on,
+/// the sign its LP solution leans to first. One GLPK problem is re-solved from its last basis
+/// (dual simplex) as bounds change, which is what makes it fast. All three agree (tested).
 public struct RegionClassifier: Sendable {
     public enum Method: String, Codable, Sendable, CaseIterable {
-        /// `.enumerate` for d1 ≤ 4, `.mixedInteger` above.
+        /// `.branchAndBound`.
         case automatic
+        /// Depth-first search over sign choices with LP bounds (see the type's documentation).
+        case branchAndBound
         /// One LP per sign choice of z (3^{d1} of them).
         case enumerate
         /// One MIP with binaries for z_i > 0 and z_i < 0.
@@ -114,16 +122,14 @@ public struct RegionClassifier: Sendable {
     /// Whether `ŷ` (scaled to max |entry| 1) is `(A∘X)ᵀu` with admissible unit blocks.
     func reachable(pattern: RegionPattern, m: Matrix<Double>, fitted: [Double]) throws -> LinearProgram.Outcome {
         let d1 = pattern.units
-        let useMIP: Bool
-        switch method {
-        case .automatic: useMIP = d1 > 4
-        case .enumerate: useMIP = false
-        case .mixedInteger: useMIP = true
-        }
         let scale = x.elements.reduce(0) { max($0, abs($1)) }
         let xs = Matrix(rows: x.rows, columns: x.columns, elements: x.elements.map { $0 / max(scale, .leastNormalMagnitude) })
         let ms = Matrix(rows: m.rows, columns: m.columns, elements: m.elements.map { $0 / max(scale, .leastNormalMagnitude) })
-        if useMIP { return try mixedInteger(pattern, xs, ms, fitted) }
+        switch method {
+        case .automatic, .branchAndBound: return try branchAndBound(pattern, xs, ms, fitted)
+        case .mixedInteger: return try mixedInteger(pattern, xs, ms, fitted)
+        case .enumerate: break
+        }
         var anyTimeLimit = false
         for choice in RegionClassifier.signChoices(d1) {
             switch try signChoiceLP(pattern, xs, ms, fitted, choice) {
@@ -180,6 +186,116 @@ public struct RegionClassifier: Sendable {
         }
         lp.addRow([(lambda, 1), (t, -1)], lower: 0, upper: nil)
         return try lp.solveLP(timeLimitSeconds: timeLimitSeconds)
+    }
+
+    /// `.branchAndBound`: first the closed relaxation (`u_i ∈ cl C_i ∪ −cl C_i`, which contains
+    /// 0, so two branches per unit instead of three); if even that has no solution with λ ≥ τ the
+    /// region holds no DLM. Otherwise the exact search over open cones and zero blocks decides.
+    private func branchAndBound(_ p: RegionPattern, _ xs: Matrix<Double>, _ ms: Matrix<Double>,
+                                _ fitted: [Double]) throws -> LinearProgram.Outcome {
+        let deadline = Date().addingTimeInterval(timeLimitSeconds)
+        var signs: [Int] = []
+        let closed = try depthFirst(p, xs, ms, fitted, open: false, deadline: deadline, signs: &signs)
+        guard case .solved = closed else { return closed }
+        // The closed solution's signs usually work for the open cones too: try them first.
+        return try depthFirst(p, xs, ms, fitted, open: true, deadline: deadline, signs: &signs)
+    }
+
+    /// The depth-first search over sign choices. `open`: cone rows `s_i S_ik x_kᵀu_i ≥ t`,
+    /// branches {lean, −lean, 0}, maximise t. Closed: rows `s_i S_ik x_kᵀu_i ≥ 0`, branches
+    /// {lean, −lean}, maximise λ (t ≤ λ, so a closed optimum below τ bounds the open one).
+    /// `signs`: on return from a solution, the sign choice found (0 = zero block); on entry
+    /// to an open search, if not empty, a full sign choice tried first.
+    private func depthFirst(_ p: RegionPattern, _ xs: Matrix<Double>, _ ms: Matrix<Double>,
+                            _ fitted: [Double], open: Bool, deadline: Date,
+                            signs: inout [Int]) throws -> LinearProgram.Outcome {
+        let d0 = xs.columns, d1 = p.units, n = xs.rows
+        let tau = RegionClassifier.marginTolerance
+        let lp = LinearProgram(maximize: true)
+        let first = (0..<d1).map { _ in lp.addColumns(d0, lower: -1, upper: 1) }
+        let lambda = lp.addColumns(1, lower: 0, upper: 1, objective: open ? 0 : 1)
+        let t = open ? lp.addColumns(1, lower: nil, upper: 1, objective: 1) : 0
+        addFitRows(lp, ms, fitted, d0: d0, d1: d1, lambda: lambda) { i, j in [first[i] + j] }
+        // signed[i] = (S_ik x_k)_k, the cone rows' coefficients; rows[i][h] = first row of unit
+        // i's "+" (h = 0) and "−" (h = 1) cone rows, switched off (free) until the unit is assigned.
+        var rows = [[Int]](repeating: [0, 0], count: d1)
+        var signed = [[Double]](repeating: [], count: d1)
+        for i in 0..<d1 {
+            signed[i] = (0..<n).flatMap { k in
+                (0..<d0).map { j in (p.isPositive(unit: i, sample: k) ? 1 : -1) * xs[k, j] }
+            }
+            for (h, sign) in [1.0, -1.0].enumerated() {
+                for k in 0..<n {
+                    var terms: [(column: Int, coefficient: Double)] = (0..<d0).map { (first[i] + $0, sign * signed[i][k * d0 + $0]) }
+                    if open { terms.append((t, -1)) }
+                    let r = lp.addRow(terms, lower: nil, upper: nil)
+                    if k == 0 { rows[i][h] = r }
+                }
+            }
+        }
+        if open { lp.addRow([(lambda, 1), (t, -1)], lower: 0, upper: nil) }
+
+        func assign(_ i: Int, _ s: Int?) {
+            for (h, sign) in [1, -1].enumerated() {
+                for k in 0..<n { lp.setRowBounds(rows[i][h] + k, lower: s == sign ? 0 : nil, upper: nil) }
+            }
+            for j in 0..<d0 { lp.setColumnBounds(first[i] + j, lower: s == 0 ? 0 : -1, upper: s == 0 ? 0 : 1) }
+        }
+        /// min over samples of ±S_ik x_kᵀu_i: how far u_i is inside C_i (plus) or −C_i (minus).
+        func coneMargins(_ i: Int) -> (plus: Double, minus: Double, zero: Bool) {
+            let u = (0..<d0).map { lp.value(first[i] + $0) }
+            var lo = Double.infinity, hi = -Double.infinity
+            for k in 0..<n {
+                var v = 0.0
+                for j in 0..<d0 { v += signed[i][k * d0 + j] * u[j] }
+                lo = min(lo, v); hi = max(hi, v)
+            }
+            return (lo, -hi, u.allSatisfy { abs($0) <= 1e-12 })
+        }
+        // A free unit is already admissible when inside a cone by τ (open) or by −1e-9
+        // (closed: on the boundary, up to GLPK's rounding).
+        let admissible = open ? tau : -1e-9
+        var assigned = [Int?](repeating: nil, count: d1)
+        var found: [Int] = []
+        func search() throws -> LinearProgram.Outcome {
+            if Date() > deadline { return .timeLimit }
+            let outcome = try lp.resolveLP(timeLimitSeconds: deadline.timeIntervalSinceNow)
+            guard case .solved(let best) = outcome else { return outcome }
+            if best < tau { return .infeasible }
+            var worst: (unit: Int, margin: Double, lean: Int)? = nil
+            var margin = best
+            var choice = assigned.map { $0 ?? 0 }
+            for i in 0..<d1 where assigned[i] == nil {
+                let m = coneMargins(i)
+                if m.zero { continue }
+                let (value, lean) = m.plus >= m.minus ? (m.plus, 1) : (m.minus, -1)
+                choice[i] = lean
+                if value >= admissible { if open { margin = min(margin, value) }; continue }
+                if worst == nil || value < worst!.margin { worst = (i, value, lean) }
+            }
+            guard let branch = worst else { found = choice; return .solved(objective: margin) }
+            var sawTimeLimit = false
+            for s in open ? [branch.lean, -branch.lean, 0] : [branch.lean, -branch.lean] {
+                assigned[branch.unit] = s
+                assign(branch.unit, s)
+                let r = try search()
+                if case .solved = r { return r }
+                if r == .timeLimit { sawTimeLimit = true; break }
+            }
+            assigned[branch.unit] = nil
+            assign(branch.unit, nil)
+            return sawTimeLimit ? .timeLimit : .infeasible
+        }
+        if open && signs.count == d1 {
+            for i in 0..<d1 { assign(i, signs[i]) }
+            if case .solved(let m) = try lp.resolveLP(timeLimitSeconds: deadline.timeIntervalSinceNow), m >= tau {
+                return .solved(objective: m)
+            }
+            for i in 0..<d1 { assign(i, nil) }
+        }
+        let result = try search()
+        signs = found
+        return result
     }
 
     /// One MIP over every sign choice: u_i = p_i − q_i, binaries b_i (p_i ∈ C_i, z_i > 0) and
