@@ -23,14 +23,14 @@ struct Volume: ParsableCommand {
     @OptionGroup(title: "Data") var data: DataOptions
     @OptionGroup(title: "Network") var network: NetworkOptions
 
-    @Option(help: "Draws of W per data set (0 with --exact: exact volumes only).")
-    var samples: Int = 2000
+    @Option(help: "Draws of W per data set (default 2000; 400 with --study; 0 with --exact: exact volumes only).")
+    var samples: Int?
 
     @Option(help: "Seed of the weight draws and (unless --data-seed) of the data.")
     var seed: UInt64 = 0
 
-    @Option(help: "Number of synthetic data sets (seeds data-seed, data-seed+1, …) to average over.")
-    var dataSeeds: Int = 1
+    @Option(help: "Number of synthetic data sets (seeds data-seed, data-seed+1, …) to average over (default 1; 3 with --study).")
+    var dataSeeds: Int?
 
     @Option(help: ArgumentHelp("ε grid of L_ε (MCE > ε), comma-separated.", valueName: "list"))
     var eps: String = "0,0.1,0.2"
@@ -48,7 +48,7 @@ struct Volume: ParsableCommand {
     var study: Bool = false
 
     @Option(help: ArgumentHelp("Study sizes N, comma-separated.", valueName: "list"))
-    var studySizes: String = "8,12,16,24,32"
+    var studySizes: String = "8,12,16,20"
 
     @Option(help: "Study: c0 in d0 = max(2, round(c0·√N)).")
     var d0Factor: Double = 1
@@ -60,9 +60,9 @@ struct Volume: ParsableCommand {
     var out: String?
 
     func validate() throws {
-        guard samples >= 0 else { throw MinimaError.invalidOption(flag: "--samples", message: "must be non-negative, got \(samples)") }
+        if let samples, samples < 0 { throw MinimaError.invalidOption(flag: "--samples", message: "must be non-negative, got \(samples)") }
         guard threads >= 1 else { throw MinimaError.invalidOption(flag: "--threads", message: "must be positive, got \(threads)") }
-        guard dataSeeds >= 1 else { throw MinimaError.invalidOption(flag: "--data-seeds", message: "must be at least 1, got \(dataSeeds)") }
+        if let dataSeeds, dataSeeds < 1 { throw MinimaError.invalidOption(flag: "--data-seeds", message: "must be at least 1, got \(dataSeeds)") }
     }
 
     func run() throws {
@@ -70,7 +70,8 @@ struct Volume: ParsableCommand {
         if let bad = epsilons.first(where: { !($0 >= 0 && $0 < 1) }) {
             throw MinimaError.invalidOption(flag: "--eps", message: "every ε must be in [0, 1), got \(bad)")
         }
-        if study { return try runStudy(epsilons) }
+        if study { return try runStudy(epsilons, samples: samples ?? 400, dataSeeds: dataSeeds ?? 3) }
+        let samples = self.samples ?? 2000, dataSeeds = self.dataSeeds ?? 1
         let widths = try network.widths()
         guard widths.count == 1, let d1 = widths.first, d1 > 0 else {
             throw MinimaError.invalidOption(flag: "--hidden", message: "volumes are defined for one hidden layer: give one positive width d1, got '\(network.hidden)'")
@@ -90,6 +91,9 @@ struct Volume: ParsableCommand {
             return try spec.load()
         }
         let first = try load(seeds[0])
+        if first.n * d1 > 400 {
+            FileHandle.standardError.write(Data("warning: N·d1 = \(first.n * d1): each region needs a search that grows exponentially with d1; this may take very long (see docs/volumes.md)\n".utf8))
+        }
         print("N = \(first.n), d0 = \(first.d0), d1 = \(d1), ρ = \(rho), data: \(first.name)\(dataSeeds > 1 ? " (+\(dataSeeds - 1) more seeds)" : "")")
 
         var record = VolumeRecord(command: CommandLine.arguments.joined(separator: " "))
@@ -138,7 +142,8 @@ struct Volume: ParsableCommand {
         }
     }
 
-    private func runStudy(_ epsilons: [Double]) throws {
+    private func runStudy(_ epsilons: [Double], samples: Int, dataSeeds: Int) throws {
+        guard samples > 0 else { throw MinimaError.invalidOption(flag: "--samples", message: "the study needs at least one draw per data set") }
         var c = VolumeStudy.Configuration()
         c.sizes = try parseList(studySizes, flag: "--study-sizes") { Int($0) }
         c.d0Factor = d0Factor

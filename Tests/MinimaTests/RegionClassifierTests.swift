@@ -74,6 +74,22 @@ struct RegionClassifierTests {
         #expect(seen.count >= 2, "the sample should hold regions of more than one class: \(seen)")
     }
 
+    /// A larger case (81 sign choices per region) where the search needs to branch.
+    @Test func searchAgreesWithEnumerationOnLargerRegions() throws {
+        let data: Dataset<Double> = SyntheticData.gaussian(n: 9, d0: 3, seed: 8)
+        var rng = SeededGenerator(seed: 2)
+        var seen: [RegionContent: Int] = [:]
+        for _ in 0..<12 {
+            let w = Matrix<Double>(rows: 4, columns: 3, elements: rng.normals(12))
+            let (p, _) = RegionPattern.of(weights: w, inputs: data.x)
+            let a = try RegionClassifier(data: data, slope: 0, method: .enumerate).classify(p)
+            let c = try RegionClassifier(data: data, slope: 0, method: .branchAndBound).classify(p)
+            #expect(a.content == c.content)
+            seen[a.content, default: 0] += 1
+        }
+        #expect(seen.count >= 2, "\(seen)")
+    }
+
     @Test func canonicalPatternIgnoresUnitOrder() {
         let a = RegionPattern(positive: [[true, false, true], [false, false, true]])
         let b = RegionPattern(positive: [[false, false, true], [true, false, true]])

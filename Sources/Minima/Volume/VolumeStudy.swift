@@ -14,13 +14,13 @@ import Linalg
 public enum VolumeStudy {
     public struct Configuration: Codable, Sendable, Equatable {
         /// The N values.
-        public var sizes: [Int] = [8, 12, 16, 24, 32]
+        public var sizes: [Int] = [8, 12, 16, 20]
         /// c0 in d0 = max(2, round(c0·√N)).
         public var d0Factor: Double = 1
         /// c1 in d1 = ⌈c1·N/d0⌉.
         public var d1Factor: Double = 2
         /// Draws of W per data seed.
-        public var samples: Int = 1000
+        public var samples: Int = 400
         /// Data seeds per N.
         public var dataSeeds: Int = 3
         /// Seed of the data (seeds seed, seed+1, …) and of the weight draws.
