@@ -56,38 +56,34 @@ struct RegionClassifierTests {
         #expect(try RegionClassifier(data: flipped, slope: 0).classify(Self.pattern).content == .suboptimal)
     }
 
-    @Test func enumerationAndMixedIntegerAgree() throws {
-        let data: Dataset<Double> = SyntheticData.gaussian(n: 7, d0: 2, seed: 3)
-        var rng = SeededGenerator(seed: 5)
+    /// Classifies `count` random regions of d1 units with every method; they must agree, and
+    /// the sample must hold more than one class.
+    static func methodsAgree(_ data: Dataset<Double>, units d1: Int, slope: Double, count: Int,
+                             methods: [RegionClassifier.Method], seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
         var seen: [RegionContent: Int] = [:]
-        for _ in 0..<40 {
-            let w = Matrix<Double>(rows: 3, columns: 2, elements: rng.normals(6))
+        for _ in 0..<count {
+            let w = Matrix<Double>(rows: d1, columns: data.d0, elements: rng.normals(d1 * data.d0))
             let (p, _) = RegionPattern.of(weights: w, inputs: data.x)
-            let a = try RegionClassifier(data: data, slope: 0.3, method: .enumerate).classify(p)
-            let b = try RegionClassifier(data: data, slope: 0.3, method: .mixedInteger).classify(p)
-            let c = try RegionClassifier(data: data, slope: 0.3, method: .branchAndBound).classify(p)
-            #expect(a.content == b.content)
-            #expect(a.content == c.content)
-            #expect(a.rank == b.rank)
-            seen[a.content, default: 0] += 1
+            let results = try methods.map { try RegionClassifier(data: data, slope: slope, method: $0).classify(p) }
+            for r in results.dropFirst() {
+                #expect(r.content == results[0].content)
+                #expect(r.rank == results[0].rank)
+            }
+            seen[results[0].content, default: 0] += 1
         }
         #expect(seen.count >= 2, "the sample should hold regions of more than one class: \(seen)")
     }
 
+    @Test func enumerationMixedIntegerAndSearchAgree() throws {
+        try Self.methodsAgree(SyntheticData.gaussian(n: 7, d0: 2, seed: 3), units: 3, slope: 0.3, count: 40,
+                              methods: [.enumerate, .mixedInteger, .branchAndBound], seed: 5)
+    }
+
     /// A larger case (81 sign choices per region) where the search needs to branch.
     @Test func searchAgreesWithEnumerationOnLargerRegions() throws {
-        let data: Dataset<Double> = SyntheticData.gaussian(n: 9, d0: 3, seed: 8)
-        var rng = SeededGenerator(seed: 2)
-        var seen: [RegionContent: Int] = [:]
-        for _ in 0..<12 {
-            let w = Matrix<Double>(rows: 4, columns: 3, elements: rng.normals(12))
-            let (p, _) = RegionPattern.of(weights: w, inputs: data.x)
-            let a = try RegionClassifier(data: data, slope: 0, method: .enumerate).classify(p)
-            let c = try RegionClassifier(data: data, slope: 0, method: .branchAndBound).classify(p)
-            #expect(a.content == c.content)
-            seen[a.content, default: 0] += 1
-        }
-        #expect(seen.count >= 2, "\(seen)")
+        try Self.methodsAgree(SyntheticData.gaussian(n: 9, d0: 3, seed: 8), units: 4, slope: 0, count: 12,
+                              methods: [.enumerate, .branchAndBound], seed: 2)
     }
 
     @Test func canonicalPatternIgnoresUnitOrder() {

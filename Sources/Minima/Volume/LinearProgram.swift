@@ -99,45 +99,33 @@ final class LinearProgram {
         }
     }
 
-    /// Solves the LP relaxation by the simplex method (`glp_simplex`, presolver on).
+    /// Solves the LP by the simplex method (`glp_simplex`, presolver on).
     func solveLP(timeLimitSeconds: Double) throws -> Outcome {
-        loadMatrix()
-        var parm = glp_smcp()
-        glp_init_smcp(&parm)
-        parm.msg_lev = GLP_MSG_OFF
-        parm.presolve = GLP_ON
-        parm.tm_lim = Int32(min(timeLimitSeconds * 1000, Double(Int32.max)))
-        let ret = glp_simplex(problem, &parm)
-        switch ret {
-        case 0: break
-        case GLP_ENOPFS: return .infeasible
-        case GLP_ETMLIM: return .timeLimit
-        default: throw MinimaError.numerical("GLPK glp_simplex failed with code \(ret)")
-        }
-        switch glp_get_status(problem) {
-        case GLP_OPT: return .solved(objective: glp_get_obj_val(problem))
-        case GLP_NOFEAS: return .infeasible
-        case let s: throw MinimaError.numerical("GLPK glp_simplex ended with status \(s)")
-        }
+        try simplex(timeLimitSeconds: timeLimitSeconds, warmStart: false)
     }
 
     /// Re-solves after bound changes, starting from the last basis (dual simplex first, which
     /// is what a bound change leaves feasible; no presolver, so the basis is kept).
     func resolveLP(timeLimitSeconds: Double) throws -> Outcome {
+        try simplex(timeLimitSeconds: timeLimitSeconds, warmStart: true)
+    }
+
+    private func simplex(timeLimitSeconds: Double, warmStart: Bool) throws -> Outcome {
         loadMatrix()
         var parm = glp_smcp()
         glp_init_smcp(&parm)
         parm.msg_lev = GLP_MSG_OFF
-        parm.meth = GLP_DUALP
+        if warmStart { parm.meth = GLP_DUALP } else { parm.presolve = GLP_ON }
         parm.tm_lim = Int32(min(max(timeLimitSeconds, 0.001) * 1000, Double(Int32.max)))
         var ret = glp_simplex(problem, &parm)
-        if ret == GLP_EBADB || ret == GLP_ESING || ret == GLP_ECOND {
+        if warmStart && (ret == GLP_EBADB || ret == GLP_ESING || ret == GLP_ECOND) {
             // the kept basis became unusable: start again from an advanced basis
             glp_adv_basis(problem, 0)
             ret = glp_simplex(problem, &parm)
         }
         switch ret {
         case 0: break
+        case GLP_ENOPFS: return .infeasible
         case GLP_ETMLIM: return .timeLimit
         default: throw MinimaError.numerical("GLPK glp_simplex failed with code \(ret)")
         }
