@@ -91,6 +91,9 @@ struct Volume: ParsableCommand {
             return try spec.load()
         }
         let first = try load(seeds[0])
+        if exact && first.d0 != 2 {
+            throw MinimaError.invalidOption(flag: "--exact", message: "exact volumes need d0 = 2, got d0 = \(first.d0)")
+        }
         if first.n * d1 > 400 {
             FileHandle.standardError.write(Data("warning: N·d1 = \(first.n * d1): each region needs a search that grows exponentially with d1; this may take very long (see docs/volumes.md)\n".utf8))
         }
@@ -155,6 +158,7 @@ struct Volume: ParsableCommand {
         c.slope = network.slope
         c.threads = threads
         _ = try network.shape(d0: 1)
+        try c.validate()
         print("volume study: Gaussian X, random ±1 labels, ρ = \(c.slope), \(c.samples) draws × \(c.dataSeeds) data sets per N")
         print("    N   d0   d1  V(G) [95%]                      " + epsilons.map { "V(L_\(formatEps($0))) upper  ratio upper  exponent" }.joined(separator: "  ") + "  regions/s   secs")
         let result = try VolumeStudy.run(c) { p in
