@@ -68,6 +68,9 @@ public struct MonteCarloVolume: Sendable {
         let classifier = RegionClassifier(data: data, slope: slope, method: method)
         let x = classifier.x
         let d0 = x.columns, d1 = units, n = data.n
+        for s in 0..<n where (0..<d0).allSatisfy({ x[s, $0] == 0 }) {
+            throw MinimaError.mismatch("sample \(s) is the zero vector: every pre-activation on it is 0, so no region is differentiable")
+        }
         let blocks = (samples + MonteCarloVolume.blockSize - 1) / MonteCarloVolume.blockSize
         let workers = min(threads, blocks)
         let before = cache.classified
