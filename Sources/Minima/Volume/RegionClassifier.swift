@@ -48,8 +48,8 @@ public struct RegionClassification: Codable, Sendable, Equatable {
 /// MIP with two binaries per unit (big-M = 1 in the normalised units, stopped at the first
 /// feasible point); `.branchAndBound` (the default), a depth-first search over the units in which
 /// units not yet assigned are left free (`conv(C_i ∪ −C_i ∪ {0}) = R^{d0}`, so that LP is a
-/// relaxation), first over closed cones (two branches per unit; no solution there means no
-/// DLM), then over open cones and zero blocks: a node whose LP margin is below τ is pruned, a node whose free units already lie
+/// relaxation), first over closed cones (two branches per unit, chosen by row bounds; no
+/// solution there means no DLM; units probed at the root), then over open cones and zero blocks: a node whose LP margin is below τ is pruned, a node whose free units already lie
 /// in `±C_i` (margin ≥ τ) or at 0 is a solution, otherwise the worst free unit is branched on,
 /// the sign its LP solution leans to first. One GLPK problem is re-solved from its last basis
 /// (dual simplex) as bounds change, which is what makes it fast. All three agree (tested).
