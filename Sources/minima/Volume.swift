@@ -48,7 +48,7 @@ struct Volume: ParsableCommand {
     var study: Bool = false
 
     @Option(help: ArgumentHelp("Study sizes N, comma-separated.", valueName: "list"))
-    var studySizes: String = "8,12,16,20"
+    var studySizes: String = "8,12,16,20,24"
 
     @Option(help: "Study: c0 in d0 = max(2, round(c0·√N)).")
     var d0Factor: Double = 1

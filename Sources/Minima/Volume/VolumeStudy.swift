@@ -14,7 +14,7 @@ import Linalg
 public enum VolumeStudy {
     public struct Configuration: Codable, Sendable, Equatable {
         /// The N values.
-        public var sizes: [Int] = [8, 12, 16, 20]
+        public var sizes: [Int] = [8, 12, 16, 20, 24]
         /// c0 in d0 = max(2, round(c0·√N)).
         public var d0Factor: Double = 1
         /// c1 in d1 = ⌈c1·N/d0⌉.
