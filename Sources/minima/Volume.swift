@@ -122,6 +122,7 @@ struct Volume: ParsableCommand {
             var mc = MonteCarloVolume(units: d1, samples: samples, seed: seed, epsilons: epsilons)
             mc.threads = threads
             mc.method = method
+            mc.progress = Volume.progressLine
             let avg = try mc.average(dataSeeds: seeds, slope: rho, data: load)
             record.monteCarlo = avg
             let over = seeds.count > 1 ? " over \(seeds.count) data sets" : ""
@@ -161,7 +162,7 @@ struct Volume: ParsableCommand {
         try c.validate()
         print("volume study: Gaussian X, random ±1 labels, ρ = \(c.slope), \(c.samples) draws × \(c.dataSeeds) data sets per N")
         print("    N   d0   d1  V(G) [95%]                      " + epsilons.map { "V(L_\(formatEps($0))) upper  ratio upper  exponent" }.joined(separator: "  ") + "  regions/s   secs")
-        let result = try VolumeStudy.run(c) { p in
+        let result = try VolumeStudy.run(c, draws: Volume.progressLine) { p in
             let g = p.volumes.estimates.first { $0.quantity == "V(G)" }!.value
             var line = String(format: "%5d %4d %4d  %.4f [%.4f, %.4f]      ", p.n, p.d0, p.d1, g.estimate, g.lower, g.upper)
             for r in p.ratios {
@@ -174,6 +175,13 @@ struct Volume: ParsableCommand {
         }
         print(String(format: "study finished in %.1f s", result.seconds) + " (BLAS core \(result.blasCoreName), \(c.threads) threads)")
         if let out { try VolumeRecord.writeJSON(result, to: out); print("results written to \(out)") }
+    }
+
+    /// One progress line on stderr: draws done, elapsed time and the time left.
+    static let progressLine: @Sendable (Int, Int, Double) -> Void = { done, total, seconds in
+        let eta = done > 0 ? seconds * Double(total - done) / Double(done) : .nan
+        let line = "draws \(done)/\(total)  " + ProgressPrinter.duration(seconds) + "  eta " + ProgressPrinter.duration(eta) + "\n"
+        FileHandle.standardError.write(Data(line.utf8))
     }
 
     private func formatEps(_ e: Double) -> String {

@@ -27,6 +27,8 @@ public struct MonteCarloVolume: Sendable {
     /// Worker threads.
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     public var method: RegionClassifier.Method = .automatic
+    /// Called about once a second from a worker with (draws done, draws in total, seconds).
+    public var progress: (@Sendable (Int, Int, Double) -> Void)? = nil
 
     static let blockSize = 32
 
@@ -78,7 +80,7 @@ public struct MonteCarloVolume: Sendable {
         let savedThreads = BLASEnvironment.threads
         BLASEnvironment.setThreads(1)
         defer { BLASEnvironment.setThreads(savedThreads) }
-        let results = WorkerResults(count: workers, epsilons: epsilons)
+        let results = WorkerResults(count: workers, epsilons: epsilons, progress: progress, total: samples, start: start)
         let seed = self.seed
         let total = samples
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -93,6 +95,7 @@ public struct MonteCarloVolume: Sendable {
                         let (c, _) = try cache.classification(of: pattern, by: classifier)
                         tally.add(c, weight: 1, samples: n)
                     }
+                    results.advance(min(total, first + MonteCarloVolume.blockSize) - first)
                 }
                 results.set(worker, tally)
             } catch {
@@ -154,13 +157,38 @@ public struct MonteCarloVolume: Sendable {
     }
 }
 
-/// Per-worker tallies and the first error, written from `concurrentPerform` workers.
+/// Per-worker tallies, the first error and the progress count, written from
+/// `concurrentPerform` workers.
 private final class WorkerResults: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var tallies: [AngularVolume]
     private(set) var error: Error?
+    private let progress: (@Sendable (Int, Int, Double) -> Void)?
+    private let total: Int
+    private let start: Date
+    private var done = 0
+    private var lastReport: Date
 
-    init(count: Int, epsilons: [Double]) { tallies = Array(repeating: AngularVolume(epsilons: epsilons), count: count) }
+    init(count: Int, epsilons: [Double], progress: (@Sendable (Int, Int, Double) -> Void)?, total: Int, start: Date) {
+        tallies = Array(repeating: AngularVolume(epsilons: epsilons), count: count)
+        self.progress = progress
+        self.total = total
+        self.start = start
+        lastReport = start
+    }
+
+    /// Counts `k` more draws; reports at most once a second.
+    func advance(_ k: Int) {
+        guard let progress else { return }
+        lock.lock()
+        done += k
+        let now = Date()
+        let due = now.timeIntervalSince(lastReport) >= 1
+        if due { lastReport = now }
+        let d = done
+        lock.unlock()
+        if due { progress(d, total, now.timeIntervalSince(start)) }
+    }
 
     func set(_ k: Int, _ t: AngularVolume) { lock.lock(); tallies[k] = t; lock.unlock() }
     func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }

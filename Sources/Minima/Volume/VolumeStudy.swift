@@ -87,8 +87,10 @@ public enum VolumeStudy {
         public var seconds: Double
     }
 
-    /// Runs the study; `progress` is called after each N.
-    public static func run(_ config: Configuration, progress: (Point) -> Void = { _ in }) throws -> Result {
+    /// Runs the study; `progress` is called after each N, `draws` (if given) about once a second
+    /// within each data set's Monte Carlo run.
+    public static func run(_ config: Configuration, draws: (@Sendable (Int, Int, Double) -> Void)? = nil,
+                           progress: (Point) -> Void = { _ in }) throws -> Result {
         try config.validate()
         let start = Date()
         var points: [Point] = []
@@ -98,6 +100,7 @@ public enum VolumeStudy {
                                       seed: config.seed &+ 0x5EED &* UInt64(index + 1), epsilons: config.epsilons)
             mc.confidence = config.confidence
             mc.threads = config.threads
+            mc.progress = draws
             let seeds = (0..<config.dataSeeds).map { config.seed &+ UInt64($0) }
             let avg: MonteCarloVolume.DataAverage = try mc.average(dataSeeds: seeds, slope: config.slope) { s in
                 SyntheticData.gaussian(n: n, d0: d0, seed: s) as Dataset<Double>
