@@ -172,6 +172,11 @@ struct Volume: ParsableCommand {
             }
             line += String(format: "%9.1f %6.1f", p.regionsPerSecond, p.seconds)
             print(line)
+            fflush(nil)   // all output streams: one row per N appears as soon as it is measured
+        }
+        for t in result.trends {
+            let slope = t.slope.map { String(format: "%.2f", $0) } ?? "n/a (fewer than two sizes with hits)"
+            print("ε = \(formatEps(t.epsilon)): slope of ln V(L_ε) against the exponent γ_ε N^{3/4}(d0 d1)^{1/4} = \(slope) over N = \(t.sizes.map(String.init).joined(separator: ",")) (Theorem 6: ≤ −1 asymptotically)")
         }
         print(String(format: "study finished in %.1f s", result.seconds) + " (BLAS core \(result.blasCoreName), \(c.threads) threads)")
         if let out { try VolumeRecord.writeJSON(result, to: out); print("results written to \(out)") }

@@ -37,6 +37,24 @@ struct VolumeStudyTests {
         #expect(back.points.count == 2 && back.configuration == c)
     }
 
+    @Test func trendIsTheLeastSquaresSlope() {
+        // Two sizes: ln V at exponents 1 and 2 is ln 0.1 and ln 0.01: slope −ln 10.
+        func point(_ n: Int, _ exponent: Double, hits: Int) -> VolumeStudy.Point {
+            var tally = AngularVolume(epsilons: [0.1])
+            tally.total = 100
+            tally.lossAbove = [Double(hits)]
+            let avg = MonteCarloVolume.DataAverage(dataSeeds: [0], perSeed: [], pooled: tally,
+                                                   estimates: MonteCarloVolume.estimates(tally, confidence: 0.95),
+                                                   resolution: 0, regionsClassified: 0, seconds: 1, regionsPerSecond: 0)
+            return VolumeStudy.Point(n: n, d0: 2, d1: 2, volumes: avg,
+                                     ratios: [.init(epsilon: 0.1, estimate: 0, lower: 0, upper: 0, exponent: exponent)],
+                                     regionsPerSecond: 0, drawsPerSecond: 0, seconds: 1)
+        }
+        let t = VolumeStudy.trends([point(4, 1, hits: 10), point(8, 2, hits: 1), point(16, 3, hits: 0)], epsilons: [0.1])
+        #expect(t.count == 1 && t[0].sizes == [4, 8])
+        #expect(abs(t[0].slope! + log(10)) < 1e-12)
+    }
+
     @Test func rejectsBadConfigurations() {
         var c = VolumeStudy.Configuration()
         c.sizes = [1]

@@ -79,12 +79,44 @@ public enum VolumeStudy {
         public var seconds: Double
     }
 
+    /// The measured trend beside the theorem's: the least-squares slope of `ln V(L_ε)` against
+    /// the exponent `γ_ε N^{3/4}(d0 d1)^{1/4}` over the sizes where `V(L_ε)` was seen (hits > 0).
+    /// Theorem 6 reads `ln E V(L_ε) ≤ −exponent`, i.e. a slope of −1 or steeper asymptotically.
+    public struct Trend: Codable, Sendable, Equatable {
+        public var epsilon: Double
+        /// nil when fewer than two sizes had hits.
+        public var slope: Double?
+        /// The sizes N used in the fit.
+        public var sizes: [Int]
+    }
+
     /// The whole study's result.
     public struct Result: Codable, Sendable {
         public var configuration: Configuration
         public var points: [Point]
+        /// One per ε > 0.
+        public var trends: [Trend]
         public var blasCoreName: String
         public var seconds: Double
+    }
+
+    /// Least-squares slopes of ln V(L_ε) against the theorem's exponent.
+    static func trends(_ points: [Point], epsilons: [Double]) -> [Trend] {
+        epsilons.enumerated().compactMap { k, eps -> Trend? in
+            guard eps > 0 else { return nil }
+            var xs: [Double] = [], ys: [Double] = [], sizes: [Int] = []
+            for p in points {
+                let name = "V(L_\(formatEpsilon(eps)))"
+                guard let e = p.volumes.estimates.first(where: { $0.quantity == name })?.value,
+                      e.successes > 0, let x = p.ratios[k].exponent else { continue }
+                xs.append(x); ys.append(log(e.estimate)); sizes.append(p.n)
+            }
+            guard xs.count >= 2 else { return Trend(epsilon: eps, slope: nil, sizes: sizes) }
+            let mx = xs.reduce(0, +) / Double(xs.count), my = ys.reduce(0, +) / Double(ys.count)
+            let sxy = zip(xs, ys).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
+            let sxx = xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+            return Trend(epsilon: eps, slope: sxx > 0 ? sxy / sxx : nil, sizes: sizes)
+        }
     }
 
     /// Runs the study; `progress` is called after each N, `draws` (if given) about once a second
@@ -123,7 +155,8 @@ public enum VolumeStudy {
             points.append(point)
             progress(point)
         }
-        return Result(configuration: config, points: points, blasCoreName: BLASEnvironment.coreName,
+        return Result(configuration: config, points: points, trends: trends(points, epsilons: config.epsilons),
+                      blasCoreName: BLASEnvironment.coreName,
                       seconds: Date().timeIntervalSince(start))
     }
 }
