@@ -64,6 +64,11 @@ struct ExactVolume2DTests {
         }
     }
 
+    @Test func refusesHugeEnumerations() {
+        let data: Dataset<Double> = SyntheticData.gaussian(n: 50, d0: 2, seed: 1)
+        #expect(throws: MinimaError.self) { try ExactVolume2D.volumes(data: data, units: 5, slope: 0, epsilons: [0]) }
+    }
+
     /// On three tiny d0 = 2 configurations every Monte Carlo interval (95%) covers the exact volume.
     @Test(arguments: [(4, 2, 0.0, UInt64(1)), (5, 3, 0.3, UInt64(2)), (6, 2, 0.0, UInt64(3))])
     func monteCarloCoversExact(n: Int, d1: Int, slope: Double, seed: UInt64) throws {

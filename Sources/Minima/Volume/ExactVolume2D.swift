@@ -56,6 +56,9 @@ public struct ExactVolume2D: Sendable {
         return arcs
     }
 
+    /// Most regions `volumes` enumerates before refusing (each needs a region program).
+    public static let maxRegions = 1e5
+
     /// The exact volumes for data `(X, y)` with d1 units of slope ρ, and the number of distinct
     /// regions classified.
     public static func volumes<Scalar: LinalgScalar>(data: Dataset<Scalar>, units d1: Int, slope: Double,
@@ -64,6 +67,13 @@ public struct ExactVolume2D: Sendable {
         guard d1 >= 1 else { throw MinimaError.invalidOption(flag: "--hidden", message: "d1 must be positive, got \(d1)") }
         let classifier = RegionClassifier(data: data, slope: slope, method: method)
         let arcs = try arcs(classifier.x)
+        // multisets of d1 arcs: C(arcs + d1 − 1, d1)
+        let regionCount = (0..<d1).reduce(1.0) { $0 * Double(arcs.count + $1) / Double($1 + 1) }
+        guard regionCount <= maxRegions else {
+            throw MinimaError.invalidOption(flag: "--exact", message: String(format:
+                "N = %d, d1 = %d has %.3g regions up to unit order, more than the %.0g Minima enumerates; use Monte Carlo (drop --exact)",
+                data.n, d1, regionCount, maxRegions))
+        }
         var tally = AngularVolume(epsilons: epsilons)
         let factorial = { (k: Int) in (1...max(1, k)).reduce(1.0) { $0 * Double($1) } }
         var choice = [Int](repeating: 0, count: d1)   // nondecreasing arc indices
