@@ -14,7 +14,8 @@ struct MinimaCommand: ParsableCommand {
             they reach. Errors in flags or input files print one line and exit with code 2.
             """,
         version: MinimaVersion.string,
-        subcommands: [Train.self, Certify.self, DataCommand.self, Sweep.self, Report.self, Reproduce.self, Bench.self],
+        subcommands: [Train.self, Certify.self, DataCommand.self, Sweep.self, Report.self, Reproduce.self,
+                      Volume.self, Bounds.self, Construct.self, Bench.self],
         defaultSubcommand: nil
     )
 

@@ -1,0 +1,208 @@
+import ArgumentParser
+import Foundation
+import Minima
+
+/// `minima volume`: angular volumes of the differentiable regions for one configuration
+/// (Monte Carlo, and exact when d0 = 2), or the volume study against N.
+struct Volume: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the angular volumes V(G), V(L_ε), V(none) and P(rank(A∘X) < N) of a one-hidden-layer network's differentiable regions.",
+        discussion: """
+            Draws W ~ N(0, I) (d1×d0) --samples times, finds its region (the signs of W X), and \
+            decides with GLPK whether the region holds a global minimum (G), a sub-optimal \
+            differentiable local minimum (L_ε when its MCE > ε) or none. Each estimate comes with \
+            a 95% Clopper–Pearson interval and the smallest volume the sample resolves. \
+            --data-seeds K repeats this on K synthetic data sets and pools the counts (the \
+            expectation over X of Theorem 6). --exact (d0 = 2 only) enumerates every region and \
+            prints the exact volumes as well. Region programs grow with N·d1: keep N·d1 in the \
+            hundreds (e.g. --n 16 --d0 4 --hidden 8). --study runs the study of V(L_ε) and \
+            V(L_ε)/V(G) against N (d0 = round(c0·√N), d1 = ⌈c1·N/d0⌉, Gaussian X, random labels) \
+            and prints one row per N; the data and network flags are then ignored except --slope.
+            """)
+
+    @OptionGroup(title: "Data") var data: DataOptions
+    @OptionGroup(title: "Network") var network: NetworkOptions
+
+    @Option(help: "Draws of W per data set (default 2000; 400 with --study; 0 with --exact: exact volumes only).")
+    var samples: Int?
+
+    @Option(help: "Seed of the weight draws and (unless --data-seed) of the data.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Number of synthetic data sets (seeds data-seed, data-seed+1, …) to average over (default 1; 3 with --study).")
+    var dataSeeds: Int?
+
+    @Option(help: ArgumentHelp("ε grid of L_ε (MCE > ε), comma-separated.", valueName: "list"))
+    var eps: String = "0,0.1,0.2"
+
+    @Option(help: "Region program: automatic (one LP per sign choice of z for d1 ≤ 4, else one MIP), enumerate, mixedInteger.")
+    var method: RegionClassifier.Method = .automatic
+
+    @Flag(help: "Also compute the exact volumes by enumerating every region (d0 = 2 only).")
+    var exact: Bool = false
+
+    @Option(help: "Worker threads.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Run the volume study against N instead of one configuration.")
+    var study: Bool = false
+
+    @Option(help: ArgumentHelp("Study sizes N, comma-separated.", valueName: "list"))
+    var studySizes: String = "8,12,16,20,24"
+
+    @Option(help: "Study: c0 in d0 = max(2, round(c0·√N)).")
+    var d0Factor: Double = 1
+
+    @Option(help: "Study: c1 in d1 = ⌈c1·N/d0⌉ (d0·d1 ≈ c1·N).")
+    var d1Factor: Double = 2
+
+    @Option(help: ArgumentHelp("Write the results as JSON to this file (atomically).", valueName: "FILE.json"))
+    var out: String?
+
+    func validate() throws {
+        if let samples, samples < 0 { throw MinimaError.invalidOption(flag: "--samples", message: "must be non-negative, got \(samples)") }
+        guard threads >= 1 else { throw MinimaError.invalidOption(flag: "--threads", message: "must be positive, got \(threads)") }
+        if let dataSeeds, dataSeeds < 1 { throw MinimaError.invalidOption(flag: "--data-seeds", message: "must be at least 1, got \(dataSeeds)") }
+    }
+
+    func run() throws {
+        let epsilons = try parseList(eps, flag: "--eps") { Double($0) }
+        if let bad = epsilons.first(where: { !($0 >= 0 && $0 < 1) }) {
+            throw MinimaError.invalidOption(flag: "--eps", message: "every ε must be in [0, 1), got \(bad)")
+        }
+        if study { return try runStudy(epsilons, samples: samples ?? 400, dataSeeds: dataSeeds ?? 3) }
+        let samples = self.samples ?? 2000, dataSeeds = self.dataSeeds ?? 1
+        let widths = try network.widths()
+        guard widths.count == 1, let d1 = widths.first, d1 > 0 else {
+            throw MinimaError.invalidOption(flag: "--hidden", message: "volumes are defined for one hidden layer: give one positive width d1, got '\(network.hidden)'")
+        }
+        guard !network.bias else { throw MinimaError.invalidOption(flag: "--bias", message: "the regions of PAPER.md §2 are for networks without biases") }
+        _ = try network.shape(d0: 1)   // checks --slope
+        let rho = network.slope
+        guard samples > 0 || exact else { throw MinimaError.invalidOption(flag: "--samples", message: "must be positive without --exact") }
+        let baseSpec = data.spec(seed: seed)
+        if baseSpec.source == .npy && dataSeeds > 1 {
+            throw MinimaError.invalidOption(flag: "--data-seeds", message: "averaging over data sets needs synthetic data (--dataset gaussian or teacher), not npy")
+        }
+        let seeds = (0..<dataSeeds).map { baseSpec.seed &+ UInt64($0) }
+        let load = { (s: UInt64) throws -> Dataset<Double> in
+            var spec = baseSpec
+            spec.seed = s
+            return try spec.load()
+        }
+        let first = try load(seeds[0])
+        if exact && first.d0 != 2 {
+            throw MinimaError.invalidOption(flag: "--exact", message: "exact volumes need d0 = 2, got d0 = \(first.d0)")
+        }
+        if first.n * d1 > 400 {
+            FileHandle.standardError.write(Data("warning: N·d1 = \(first.n * d1): each region needs a search that grows exponentially with d1; this may take very long (see docs/volumes.md)\n".utf8))
+        }
+        print("N = \(first.n), d0 = \(first.d0), d1 = \(d1), ρ = \(rho), data: \(first.name)\(dataSeeds > 1 ? " (+\(dataSeeds - 1) more seeds)" : "")")
+
+        var record = VolumeRecord(command: CommandLine.arguments.joined(separator: " "))
+        var exactVolume: AngularVolume?
+        if exact {
+            guard first.d0 == 2 else { throw MinimaError.invalidOption(flag: "--exact", message: "exact volumes need d0 = 2, got d0 = \(first.d0)") }
+            var sum: AngularVolume?
+            var regions = 0
+            let started = Date()
+            for s in seeds {
+                let (v, r) = try ExactVolume2D.volumes(data: try load(s), units: d1, slope: rho, epsilons: epsilons, method: method)
+                sum = sum.map { $0 + v } ?? v
+                regions += r
+            }
+            var mean = sum!
+            let k = Double(seeds.count)
+            mean = AngularVolume.scaled(mean, by: 1 / k)
+            exactVolume = mean
+            record.exact = mean
+            print(String(format: "exact: %d regions classified in %.2f s", regions, Date().timeIntervalSince(started)))
+        }
+        if samples > 0 {
+            var mc = MonteCarloVolume(units: d1, samples: samples, seed: seed, epsilons: epsilons)
+            mc.threads = threads
+            mc.method = method
+            mc.progress = Volume.progressLine
+            let avg = try mc.average(dataSeeds: seeds, slope: rho, data: load)
+            record.monteCarlo = avg
+            let over = seeds.count > 1 ? " over \(seeds.count) data sets" : ""
+            print("Monte Carlo: \(samples * seeds.count) draws\(over), " + String(format: "%d regions classified in %.2f s (%.1f regions/s); resolvable volume %.2e",
+                         avg.regionsClassified, avg.seconds, avg.regionsPerSecond, avg.resolution))
+            printTable(avg.estimates, exact: exactVolume)
+        } else if let e = exactVolume {
+            for (name, v) in e.quantities { print(name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%.6f", v)) }
+        }
+        if let out { try record.write(to: out); print("results written to \(out)") }
+    }
+
+    private func printTable(_ estimates: [VolumeEstimate], exact: AngularVolume?) {
+        let exactValues = exact.map { Dictionary(uniqueKeysWithValues: $0.quantities.map { ($0.0, $0.1) }) }
+        print("quantity         estimate   95% interval             hits" + (exact != nil ? "    exact" : ""))
+        for e in estimates {
+            var line = e.quantity.padding(toLength: 16, withPad: " ", startingAt: 0)
+            line += String(format: " %.6f   [%.6f, %.6f]  %6d", e.value.estimate, e.value.lower, e.value.upper, e.value.successes)
+            if let x = exactValues?[e.quantity] { line += String(format: "   %.6f", x) }
+            print(line)
+        }
+    }
+
+    private func runStudy(_ epsilons: [Double], samples: Int, dataSeeds: Int) throws {
+        guard samples > 0 else { throw MinimaError.invalidOption(flag: "--samples", message: "the study needs at least one draw per data set") }
+        var c = VolumeStudy.Configuration()
+        c.sizes = try parseList(studySizes, flag: "--study-sizes") { Int($0) }
+        c.d0Factor = d0Factor
+        c.d1Factor = d1Factor
+        c.samples = samples
+        c.dataSeeds = dataSeeds
+        c.seed = seed
+        c.epsilons = epsilons
+        c.slope = network.slope
+        c.threads = threads
+        _ = try network.shape(d0: 1)
+        try c.validate()
+        print("volume study: Gaussian X, random ±1 labels, ρ = \(c.slope), \(c.samples) draws × \(c.dataSeeds) data sets per N")
+        print("    N   d0   d1  V(G) [95%]                      " + epsilons.map { "V(L_\(formatEps($0))) upper  ratio upper  exponent" }.joined(separator: "  ") + "  regions/s   secs")
+        let result = try VolumeStudy.run(c, draws: Volume.progressLine) { p in
+            let g = p.volumes.estimates.first { $0.quantity == "V(G)" }!.value
+            var line = String(format: "%5d %4d %4d  %.4f [%.4f, %.4f]      ", p.n, p.d0, p.d1, g.estimate, g.lower, g.upper)
+            for r in p.ratios {
+                let l = p.volumes.estimates.first { $0.quantity == "V(L_\(formatEps(r.epsilon)))" }!.value
+                line += String(format: "%6d/%-6d %.2e  %.2e  ", l.successes, l.trials, l.upper, r.upper)
+                line += (r.exponent.map { String(format: "%8.2f", $0) } ?? "       -") + "  "
+            }
+            line += String(format: "%9.1f %6.1f", p.regionsPerSecond, p.seconds)
+            print(line)
+            fflush(nil)   // all output streams: one row per N appears as soon as it is measured
+        }
+        for t in result.trends {
+            let slope = t.slope.map { String(format: "%.2f", $0) } ?? "n/a (fewer than two sizes with hits)"
+            print("ε = \(formatEps(t.epsilon)): slope of ln V(L_ε) against the exponent γ_ε N^{3/4}(d0 d1)^{1/4} = \(slope) over N = \(t.sizes.map(String.init).joined(separator: ",")) (Theorem 6: ≤ −1 asymptotically)")
+        }
+        print(String(format: "study finished in %.1f s", result.seconds) + " (BLAS core \(result.blasCoreName), \(c.threads) threads)")
+        if let out { try VolumeRecord.writeJSON(result, to: out); print("results written to \(out)") }
+    }
+
+    /// One progress line on stderr: draws done, elapsed time and the time left.
+    static let progressLine: @Sendable (Int, Int, Double) -> Void = { done, total, seconds in
+        let eta = done > 0 ? seconds * Double(total - done) / Double(done) : .nan
+        let line = "draws \(done)/\(total)  " + ProgressPrinter.duration(seconds) + "  eta " + ProgressPrinter.duration(eta) + "\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    private func formatEps(_ e: Double) -> String {
+        let s = String(e)
+        return s.hasSuffix(".0") ? String(s.dropLast(2)) : s
+    }
+}
+
+/// Parses a comma-separated list, naming the flag on error.
+func parseList<T>(_ text: String, flag: String, _ parse: (String) -> T?) throws -> [T] {
+    let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    let values = parts.map(parse)
+    guard !parts.isEmpty, values.allSatisfy({ $0 != nil }) else {
+        throw MinimaError.invalidOption(flag: flag, message: "expected a comma-separated list of numbers, got '\(text)'")
+    }
+    return values.map { $0! }
+}
+
+extension RegionClassifier.Method: ExpressibleByArgument {}
