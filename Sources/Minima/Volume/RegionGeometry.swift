@@ -1,15 +1,15 @@
 import Linalg
 
-// Small internal versions of the landscape concepts this folder needs (activation pattern A,
-// the explicit Khatri-Rao matrix A∘X, the region's least-squares fit ŷ_A = P_A y).
-// To be folded into Landscape/ActivationPattern, Landscape/KhatriRao and Landscape/RegionFit
-// after the `landscape` branch is merged.
+// What the region classifier needs of a region's geometry: a compact, hashable sign pattern
+// (the cache key of Monte Carlo and exact enumeration), `(A∘X)ᵀ` through `Landscape/KhatriRao`,
+// and the dense least-squares fit with the rank rule the classifier relies on. The general
+// tools (tolerances, matrix-free products, LSQR) are in `Landscape/`.
 
 /// The sign pattern of a one-hidden-layer network's pre-activations on the data,
 /// `S_in = sign(w_iᵀ x_n)` for d1 units and N samples (PAPER.md §2). It names the differentiable
 /// region `D_A`: the activation pattern is `A_in = 1` where `S_in = +1` and `A_in = ρ` where
 /// `S_in = −1`. Stored as bits, one row of 64-bit words per unit (bit set = positive), so that
-/// patterns hash and compare cheaply. To be folded into Landscape/ActivationPattern after merge.
+/// patterns hash and compare cheaply (`Landscape/ActivationPattern` holds the values and margins).
 public struct RegionPattern: Hashable, Sendable {
     /// Hidden units d1.
     public let units: Int
@@ -92,27 +92,17 @@ public struct RegionPattern: Hashable, Sendable {
 
 /// The Khatri-Rao product `A∘X` of PAPER.md §2, stored transposed: `(A∘X)ᵀ` is N×(d1·d0) and
 /// its row n is `[A_1n x_nᵀ, …, A_{d1}n x_nᵀ]`, so that the network output inside the region is
-/// `f = (A∘X)ᵀ u` with `u = vec(diag(z) W)` (unit blocks of d0 entries).
-/// To be folded into Landscape/KhatriRao after merge.
+/// `f = (A∘X)ᵀ u` with `u = vec(diag(z) W)` (unit blocks of d0 entries). Built by `KhatriRao`.
 func khatriRaoTransposed(_ pattern: RegionPattern, inputs x: Matrix<Double>, slope rho: Double) -> Matrix<Double> {
-    let n = x.rows, d0 = x.columns, d1 = pattern.units
-    var m = Matrix<Double>(rows: n, columns: d1 * d0)
-    m.elements.withUnsafeMutableBufferPointer { pm in
-        x.elements.withUnsafeBufferPointer { px in
-            for s in 0..<n {
-                for i in 0..<d1 {
-                    let a = pattern.isPositive(unit: i, sample: s) ? 1 : rho
-                    for j in 0..<d0 { pm[s * d1 * d0 + i * d0 + j] = a * px[s * d0 + j] }
-                }
-            }
-        }
+    var slopes = Matrix<Double>(rows: pattern.samples, columns: pattern.units)   // Aᵀ, N×d1
+    for n in 0..<pattern.samples {
+        for i in 0..<pattern.units { slopes[n, i] = pattern.isPositive(unit: i, sample: n) ? 1 : rho }
     }
-    return m
+    return KhatriRao(slopes: slopes, inputs: x).explicitTransposed()
 }
 
 /// The region's least-squares fit (PAPER.md §2): `ŷ_A = P_A y`, the projection of y onto the
 /// row space of `A∘X`, the residual `e_A = y − ŷ_A`, and `rank(A∘X)`.
-/// To be folded into Landscape/RegionFit after merge.
 struct RegionLeastSquares {
     /// `ŷ_A`.
     var fitted: [Double]
