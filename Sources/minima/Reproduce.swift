@@ -84,7 +84,7 @@ struct Reproduce: ParsableCommand {
                 Adam on batches of 512 in Float32 (5e-4, constant for 1000 epochs, then ×0.99), then a \
                 full-batch Adam finish in Float64, each stage stopping at 0% training error, within --minutes \
                 per row (data loading and whitening not counted). Results go \
-                to DIR/table1.json and the report's Table 1 (paper figure next to measured figure).
+                to DIR/table1.json, the final weights to DIR/weights-<dataset>/, and the report's Table 1 (paper figure next to measured figure).
                 """)
 
         @Option(help: ArgumentHelp("Folder with the MNIST IDX files (train-images-idx3-ubyte.gz, …).", valueName: "DIR"))
@@ -123,12 +123,14 @@ struct Reproduce: ParsableCommand {
             let printer = ProgressPrinter(quiet: quiet)
             for (dataset, spec) in specs {
                 print("\(dataset.row.title): N = \(dataset.row.n), d0 = \(dataset.row.d0), d1 = \(dataset.row.d1)")
-                let result = try Table1.run(dataset.row, data: spec, seed: seed, minutes: minutes) { stage, p in
+                let weights = results + "/weights-\(dataset.rawValue)"
+                let result = try Table1.run(dataset.row, data: spec, seed: seed, minutes: minutes, saveWeights: weights) { stage, p in
                     if !quiet { FileHandle.standardError.write(Data("[\(stage)] ".utf8)) }
                     printer.report(p)
                 }
                 try Table1.store(result, in: results)
                 print(String(format: "  MCE %.4f%% (%d wrong) after %d epochs, %.1f min", 100 * result.mce, result.errors, result.epochs, result.seconds / 60))
+                print("  weights saved in \(weights) (minima certify --weights \(weights) with the same data flags)")
             }
             print(try ReportWriter.write(results: results).report)
         }

@@ -153,7 +153,7 @@ public enum Table1 {
     /// with `recipe`, stopping at the first stage that reaches MCE 0.
     public static func run(_ row: Table1Row, data spec: DataSpec, recipe: Table1Recipe = .standard, seed: UInt64 = 0,
                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                           minutes: Double = 20,
+                           minutes: Double = 20, saveWeights: String? = nil,
                            progress: ((String, TrainingProgress) -> Void)? = nil) throws -> Table1Result {
         guard !recipe.phases.isEmpty else { throw MinimaError.mismatch("a Table 1 recipe needs at least one stage") }
         for p in recipe.phases { try p.training.validate() }
@@ -191,6 +191,9 @@ public enum Table1 {
             best = min(best, result.curve.map(\.mce).min() ?? 1, result.final.mce)
             final = result.final
             if final.errors == 0 || final.status == .diverged { break }
+        }
+        if let folder = saveWeights {
+            if let d = double { try WeightFiles.save(d, to: folder) } else { try WeightFiles.save(single, to: folder) }
         }
         return Table1Result(row: row, recipe: recipe, n: data.n, d0: data.d0, mce: final.mce, errors: final.errors, bestMCE: best,
                             mse: final.mse, epochs: epochs, seconds: seconds, seed: seed,

@@ -82,10 +82,7 @@ public struct Trainer<Scalar: LinalgScalar> {
         let optimizer = Optimizer<Scalar>(kind: config.optimizer, parameterCount: count, momentum: config.momentum)
         let workers = ParallelGradient<Scalar>(shape: network.shape, capacity: batch, workers: threads, gathers: !fullBatch)
         var gradient = [Scalar](repeating: 0, count: count)
-        // Workers share the cores: each one's GEMMs run on one BLAS thread.
         let blasThreads = BLASEnvironment.threads
-        if workers.workers > 1 { BLASEnvironment.setThreads(1) }
-        defer { BLASEnvironment.setThreads(blasThreads) }
         var order = Array(0..<n)
         var rng = SeededGenerator(seed: config.seed, stream: 5)
         let logEpochs = TrainingConfiguration.logEpochs(upTo: config.epochs, perDecade: config.logPointsPerDecade)
@@ -101,6 +98,9 @@ public struct Trainer<Scalar: LinalgScalar> {
         let initial = network.metrics(data)
         var curve = [CurvePoint(epoch: 0, mse: initial.mse, mce: initial.mce,
                                 lr: config.schedule.rate(base: config.learningRate, epoch: 1), seconds: 0)]
+        // Workers share the cores while training: each one's GEMMs run on one BLAS thread.
+        // Evaluations in between, and those after the loop, get every thread back.
+        if workers.workers > 1 { BLASEnvironment.setThreads(1) }
         var status = RunStatus.completed
         var message = "ran all \(config.epochs) epochs"
         var epochsRun = 0
@@ -139,7 +139,12 @@ public struct Trainer<Scalar: LinalgScalar> {
                         }
                         let isLogged = logEpochs.contains(epoch)
                         var metrics: Metrics? = nil
-                        if isLogged || needsEpochMetrics { metrics = network.metrics(data) }
+                        if isLogged || needsEpochMetrics {
+                            // Evaluation is one pass of plain GEMMs: give it every BLAS thread.
+                            if workers.workers > 1 { BLASEnvironment.setThreads(blasThreads) }
+                            metrics = network.metrics(data)
+                            if workers.workers > 1 { BLASEnvironment.setThreads(1) }
+                        }
                         if isLogged, let m = metrics {
                             curve.append(CurvePoint(epoch: epoch, mse: m.mse, mce: m.mce, lr: lr, seconds: elapsed()))
                         }
@@ -171,6 +176,7 @@ public struct Trainer<Scalar: LinalgScalar> {
             }
         }
 
+        BLASEnvironment.setThreads(blasThreads)
         let totalSeconds = elapsed()
         let finalMetrics = network.metrics(data)
         let stats = network.preactivationStatistics(data)
