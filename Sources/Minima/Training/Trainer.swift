@@ -98,9 +98,10 @@ public struct Trainer<Scalar: LinalgScalar> {
         let initial = network.metrics(data)
         var curve = [CurvePoint(epoch: 0, mse: initial.mse, mce: initial.mce,
                                 lr: config.schedule.rate(base: config.learningRate, epoch: 1), seconds: 0)]
-        // Workers share the cores while training: each one's GEMMs run on one BLAS thread.
-        // Evaluations in between, and those after the loop, get every thread back.
-        if workers.workers > 1 { BLASEnvironment.setThreads(1) }
+        // Training runs on one BLAS thread per worker: either the workers share the cores, or
+        // the problem is too small for threads to pay. Evaluations in between, and those after
+        // the loop, get every thread back.
+        BLASEnvironment.setThreads(1)
         var status = RunStatus.completed
         var message = "ran all \(config.epochs) epochs"
         var epochsRun = 0
@@ -141,9 +142,9 @@ public struct Trainer<Scalar: LinalgScalar> {
                         var metrics: Metrics? = nil
                         if isLogged || needsEpochMetrics {
                             // Evaluation is one pass of plain GEMMs: give it every BLAS thread.
-                            if workers.workers > 1 { BLASEnvironment.setThreads(blasThreads) }
+                            BLASEnvironment.setThreads(blasThreads)
                             metrics = network.metrics(data)
-                            if workers.workers > 1 { BLASEnvironment.setThreads(1) }
+                            BLASEnvironment.setThreads(1)
                         }
                         if isLogged, let m = metrics {
                             curve.append(CurvePoint(epoch: epoch, mse: m.mse, mce: m.mce, lr: lr, seconds: elapsed()))
