@@ -48,6 +48,9 @@ struct Certify: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the JSON certificate to this file (atomically).", valueName: "FILE"))
     var out: String?
 
+    @Option(help: ArgumentHelp("Save the region's least-squares fit as weights in DIR (w_i = u_i/z_i, one hidden layer) and report what that network really does (a step to the region's best fit; the pattern may change).", valueName: "DIR"))
+    var saveRegionWeights: String?
+
     func run() throws {
         guard threads > 0 else { throw MinimaError.invalidOption(flag: "--threads", message: "must be positive, got \(threads)") }
         var options = try flags.options(seed: seed)
@@ -73,11 +76,24 @@ struct Certify: ParsableCommand {
         case (nil, nil):
             throw MinimaError.invalidOption(flag: "--run", message: "give --run RUN.json (a run saved with --save-weights) or --weights DIR with the data flags")
         }
-        let certificate = try Certificate.make(network: network, data: dataset, options: options) { k, r, a in
+        var solution: RegionSolution? = nil
+        let certificate = try Certificate.make(network: network, data: dataset, options: options, fitProgress: { k, r, a in
             if k % 100 == 0 {
                 let line = String(format: "LSQR iteration %d: ‖r‖/‖b‖ %.4e, ‖Mᵀr‖/(‖M‖‖r‖) %.3e\n", k, r, a)
                 FileHandle.standardError.write(Data(line.utf8))
             }
+        }, regionSolution: { solution = $0 })
+        if let folder = saveRegionWeights {
+            guard let solution else {
+                throw MinimaError.invalidOption(flag: "--save-region-weights", message: "needs a one-hidden-layer network (no region fit was computed)")
+            }
+            let stepped = solution.network(like: network)
+            try WeightFiles.save(stepped, to: folder)
+            let m = stepped.metrics(dataset)
+            let line = "region fit saved in \(folder) as weights: " +
+                String(format: "the network with them has MSE %.4e, MCE %.4f%% (%d wrong); the fit itself MSE_A %.4e, MCE_A %.4f%%\n",
+                       m.mse, 100 * m.mce, m.errors, solution.fit.mse, 100 * solution.fit.mce)
+            FileHandle.standardError.write(Data(line.utf8))
         }
         let encoded = try certificate.jsonData()
         if let out { try AtomicFile.write(encoded, to: out) }

@@ -114,10 +114,12 @@ public struct Certificate: Codable, Equatable, Sendable {
     public var seconds: Double
 
     /// Certifies `network` on `data` (computed in Float64 whatever `Scalar` is). `fitProgress`
-    /// receives the LSQR iterations of a matrix-free region fit (see `RegionFit.solve`).
+    /// receives the LSQR iterations of a matrix-free region fit (see `RegionFit.solve`), and
+    /// `regionSolution` the region's least-squares solution (depth 1).
     public static func make<Scalar: LinalgScalar>(network: Network<Scalar>, data: Dataset<Scalar>,
                                                   options: CertificateOptions = .init(),
-                                                  fitProgress: ((Int, Double, Double) -> Void)? = nil) throws -> Certificate {
+                                                  fitProgress: ((Int, Double, Double) -> Void)? = nil,
+                                                  regionSolution: ((RegionSolution) -> Void)? = nil) throws -> Certificate {
         try options.validate()
         guard network.shape.d0 == data.d0 else {
             throw MinimaError.mismatch("the weights expect d0 = \(network.shape.d0) inputs but the data has \(data.d0) columns")
@@ -180,6 +182,7 @@ public struct Certificate: Codable, Equatable, Sendable {
             let solution = try RegionFit.solve(design, y: d.y, coding: d.coding, start: u0, method: options.fitMethod,
                                                tolerance: options.fitTolerance, maxIterations: options.maxIterations,
                                                progress: fitProgress)
+            regionSolution?(solution)
             let fit = solution.fit
             cert.regionFit = fit
             cert.mseRegion = fit.mse

@@ -132,3 +132,25 @@ extension RegionFit {
         return RegionSolution(fit: fit, fitted: fitted, residual: residual, weights: weights)
     }
 }
+
+extension RegionSolution {
+    /// The region fit as a network like `network` (depth 1): each unit's block `u_i` of
+    /// `u = vec(diag(z) W̃)` becomes `w_i = u_i / z_i` (the bias likewise), keeping `z`; a unit
+    /// with `z_i = 0` takes `w_i = u_i`, `z_i = 1`. Its outputs are `ŷ_A` as long as no
+    /// pre-activation changes sign; the caller measures what it really does.
+    public func network(like network: Network<Double>) -> Network<Double> {
+        precondition(network.shape.depth == 1, "a region fit maps back to one hidden layer only")
+        var out = network
+        let layout = network.layout
+        let d0 = network.shape.d0, bias = network.shape.bias
+        let block = d0 + (bias ? 1 : 0)
+        for i in 0..<network.shape.hidden[0] {
+            var z = network.parameters[layout.output.lowerBound + i]
+            if z == 0 { z = 1; out.parameters[layout.output.lowerBound + i] = 1 }
+            for j in 0..<d0 { out.parameters[layout.weights[0].lowerBound + i * d0 + j] = weights[i * block + j] / z }
+            if let b = layout.biases { out.parameters[b[0].lowerBound + i] = weights[i * block + d0] / z }
+        }
+        if let ob = layout.outputBias { out.parameters[ob] = weights[weights.count - 1] }
+        return out
+    }
+}
