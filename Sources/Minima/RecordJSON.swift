@@ -10,6 +10,11 @@ public enum RecordJSON {
         return try encoder.encode(value)
     }
 
+    /// Writes `value` to `path` atomically (temporary file, then rename).
+    public static func write<T: Encodable>(_ value: T, to path: String) throws {
+        try AtomicFile.write(encode(value), to: path)
+    }
+
     /// Reads `path` as a `T`; `what` names the expected content in error messages.
     public static func read<T: Decodable>(_ path: String, as: T.Type = T.self, what: String) throws -> T {
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -73,10 +73,8 @@ struct BenchTrain: ParsableCommand {
                 var results: [TrainingBenchmark.Result]
                 var stepAgreement: TrainingBenchmark.StepAgreement?
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(encoder.encode(Report(blasCoreName: BLASEnvironment.coreName, threads: threads,
-                                                       results: results, stepAgreement: agreement)), to: out)
+            try RecordJSON.write(Report(blasCoreName: BLASEnvironment.coreName, threads: threads,
+                                        results: results, stepAgreement: agreement), to: out)
             print("results written to \(out)")
         }
     }

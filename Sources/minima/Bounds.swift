@@ -33,6 +33,6 @@ struct Bounds: ParsableCommand {
         print(String(format: "A3 (√N ≪ d0 ≤ N): d0/√N = %.3g: ", b.a3Ratio) + (b.a3Holds ? "holds (d0 > √N)" : "fails"))
         print(String(format: "A4 (N log⁴N/d0 ≪ d1 ≪ N): d1/(N log⁴N/d0) = %.3g: ", b.a4Ratio) + (b.a4Holds ? "holds (ratio > 1, d1 < N)" : "fails"))
         for note in b.notes { print("note: " + note) }
-        if let out { try VolumeRecord.writeJSON(b, to: out); print("written to \(out)") }
+        if let out { try RecordJSON.write(b, to: out); print("written to \(out)") }
     }
 }

@@ -47,9 +47,7 @@ struct DataInspect: ParsableCommand {
         case .float64: report = try spec.loadWithReport(as: Double.self).report
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(String(decoding: try RecordJSON.encode(report), as: UTF8.self))
         } else {
             print(DataInspect.text(report, precision: precision))
         }

@@ -179,7 +179,7 @@ struct Volume: ParsableCommand {
             print("ε = \(formatEps(t.epsilon)): slope of ln V(L_ε) against the exponent γ_ε N^{3/4}(d0 d1)^{1/4} = \(slope) over N = \(t.sizes.map(String.init).joined(separator: ",")) (Theorem 6: ≤ −1 asymptotically)")
         }
         print(String(format: "study finished in %.1f s", result.seconds) + " (BLAS core \(result.blasCoreName), \(c.threads) threads)")
-        if let out { try VolumeRecord.writeJSON(result, to: out); print("results written to \(out)") }
+        if let out { try RecordJSON.write(result, to: out); print("results written to \(out)") }
     }
 
     /// One progress line on stderr: draws done, elapsed time and the time left.

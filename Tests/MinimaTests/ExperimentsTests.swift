@@ -6,12 +6,8 @@ import Testing
 @testable import Minima
 import Linalg
 
-/// A fresh temporary folder for one test.
-private func temporaryFolder() -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("minima-experiments-\(UUID().uuidString)").path
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+/// A fresh temporary folder for one test (the shared `TemporaryFolder`).
+private func temporaryFolder() -> String { TemporaryFolder().path }
 
 private func spec(_ json: String) throws -> SweepSpec { try SweepSpec.parse(Data(json.utf8), file: "test.json") }
 

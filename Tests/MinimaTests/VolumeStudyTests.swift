@@ -30,7 +30,7 @@ struct VolumeStudyTests {
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("minima-study-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try VolumeRecord.writeJSON(r, to: folder + "/study.json")
+        try RecordJSON.write(r, to: folder + "/study.json")
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let back = try decoder.decode(VolumeStudy.Result.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/study.json")))

@@ -205,6 +205,7 @@ public struct DataSpec: Codable, Equatable, Sendable {
 
 /// Runs a step and records its wall time in a report.
 enum Timed {
+    @discardableResult
     static func run<T>(_ name: String, note: String = "", into report: inout DataReport, _ body: () throws -> T) rethrows -> T {
         let start = Date()
         let value = try body()

@@ -224,12 +224,7 @@ public struct Certificate: Codable, Equatable, Sendable {
     }
 
     /// Pretty JSON (non-finite numbers as the strings "nan", "inf", "-inf", as in run records).
-    public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(self)
-    }
+    public func jsonData() throws -> Data { try RecordJSON.encode(self) }
 
     /// A few lines for people.
     public var summary: String {

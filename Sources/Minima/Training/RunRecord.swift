@@ -53,27 +53,15 @@ public struct RunRecord: Codable, Sendable {
     public var certificate: Certificate? = nil
 
     /// Pretty JSON; non-finite numbers (a diverged run) are written as the strings
-    /// "nan", "inf" and "-inf".
-    public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(self)
-    }
+    /// "nan", "inf" and "-inf" (`RecordJSON`).
+    public func jsonData() throws -> Data { try RecordJSON.encode(self) }
 
     /// Writes the record atomically.
-    public func write(to path: String) throws { try AtomicFile.write(jsonData(), to: path) }
+    public func write(to path: String) throws { try RecordJSON.write(self, to: path) }
 
     /// Reads a record written by `write(to:)`.
     public static func read(_ path: String) throws -> RunRecord {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw MinimaError.invalidFile(path: path, message: "no such run record")
-        }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do { return try decoder.decode(RunRecord.self, from: data) } catch {
-            throw MinimaError.invalidFile(path: path, message: "not a Minima run record (\(error))")
-        }
+        try RecordJSON.read(path, what: "a Minima run record")
     }
 }
 

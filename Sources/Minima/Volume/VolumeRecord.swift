@@ -14,15 +14,7 @@ public struct VolumeRecord: Codable, Sendable {
     public init(command: String) { self.command = command }
 
     /// Writes the record atomically.
-    public func write(to path: String) throws { try VolumeRecord.writeJSON(self, to: path) }
-
-    /// Pretty JSON, written atomically; non-finite numbers as "nan", "inf", "-inf" (as in run records).
-    public static func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try AtomicFile.write(encoder.encode(value), to: path)
-    }
+    public func write(to path: String) throws { try RecordJSON.write(self, to: path) }
 }
 
 extension AngularVolume {
