@@ -1,6 +1,14 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// The fused small-network kernel is compiled for AVX2 + FMA on x86-64 (Haswell, 2013, and
+/// later); Minima checks the CPU at run time and falls back to BLAS without them.
+#if arch(x86_64)
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(configuration: .release))]
+#else
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+#endif
+
 let package = Package(
     name: "Minima",
     products: [
@@ -22,7 +30,8 @@ let package = Package(
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
         .target(name: "Linalg", dependencies: ["CLinearAlgebra"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
-        .target(name: "Minima", dependencies: ["Linalg", "CZlib", "CPNG", "CTurboJPEG", "CGLPK"],
+        .target(name: "Kernels", swiftSettings: kernelFlags),
+        .target(name: "Minima", dependencies: ["Linalg", "Kernels", "CZlib", "CPNG", "CTurboJPEG", "CGLPK"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .executableTarget(
             name: "minima",

@@ -11,7 +11,7 @@ public enum Transpose: Sendable {
 ///
 /// The static functions are the thin, pointer-level layer; `Matrix` builds the readable API on
 /// top of them. Hot loops call these directly on preallocated buffers.
-public protocol LinalgScalar: BinaryFloatingPoint, Sendable, CustomStringConvertible
+public protocol LinalgScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable, CustomStringConvertible
 where RawSignificand: FixedWidthInteger {
     /// The numpy dtype string of this scalar, little-endian (`<f4` or `<f8`).
     static var npyDescriptor: String { get }

@@ -77,11 +77,25 @@ public struct Matrix<Scalar: LinalgScalar>: Equatable, Sendable {
 
     /// The same numbers in another precision.
     public func converted<Other: LinalgScalar>(to: Other.Type = Other.self) -> Matrix<Other> {
-        Matrix<Other>(rows: rows, columns: columns, elements: elements.map { Other($0) })
+        Matrix<Other>(rows: rows, columns: columns, elements: convertedElements(elements))
     }
 
     /// Frobenius norm `‖M‖_F` (`?nrm2` over the elements).
     public var frobeniusNorm: Scalar {
         elements.withUnsafeBufferPointer { Scalar.nrm2($0.count, $0.baseAddress!, 1) }
     }
+}
+
+/// `values` as another scalar type. Float ↔ Double go through concrete loops: the generic
+/// `Other(value)` is not specialised across modules and costs ~100 ns an element (a second for
+/// a 3072×3072 matrix).
+public func convertedElements<Scalar: LinalgScalar, Other: LinalgScalar>(_ values: [Scalar], to: Other.Type = Other.self) -> [Other] {
+    if Scalar.self == Other.self { return unsafeBitCast(values, to: [Other].self) }
+    if Scalar.self == Float.self && Other.self == Double.self {
+        return unsafeBitCast(unsafeBitCast(values, to: [Float].self).map { Double($0) }, to: [Other].self)
+    }
+    if Scalar.self == Double.self && Other.self == Float.self {
+        return unsafeBitCast(unsafeBitCast(values, to: [Double].self).map { Float($0) }, to: [Other].self)
+    }
+    return values.map { Other($0) }
 }

@@ -39,6 +39,9 @@ struct Train: ParsableCommand {
     @Flag(help: "Certify the final weights (as `minima certify` with its defaults) and attach the certificate to the run record.")
     var certify: Bool = false
 
+    @Flag(help: "After training, if samples are still misclassified: the region margin step (minimum-norm least-squares steps inside the activation region that put the low-margin samples at margin ½; see docs/experiments.md).")
+    var marginStep: Bool = false
+
     @Flag(help: "No progress lines on stderr.")
     var quiet: Bool = false
 
@@ -49,6 +52,7 @@ struct Train: ParsableCommand {
         try config.data.validate()
         config.network = try network.shape(d0: data.dataset.isSynthetic ? data.d0 : 1)
         config.training = try training.configuration(seed: seed)
+        if marginStep { config.training.marginStep = RegionMarginStep() }
         config.precision = precision
         config.seed = seed
         config.threads = threads
@@ -66,6 +70,10 @@ struct Train: ParsableCommand {
         print("\(f.status.rawValue): \(f.message)")
         print(String(format: "final MSE %.3e, MCE %.4f%% (%d wrong), margin min|w·x| %.3e, %d zero pre-activations, ‖∇‖ %.3e, %d epochs in %.2f s",
                      f.mse, 100 * f.mce, f.errors, f.minAbsPreactivation, f.zeroPreactivations, f.gradientNorm, f.epochs, f.seconds))
+        for (k, it) in (f.marginStep ?? []).enumerated() {
+            print(String(format: "margin step %d: %d samples selected, %d → %d wrong, step length %.3g, MSE %.4e",
+                         k + 1, it.selected, it.errorsBefore, it.errorsAfter, it.stepLength, it.mseAfter))
+        }
         if let c = record.certificate { print("certificate: " + c.summary.replacingOccurrences(of: "\n", with: "\n  ")) }
         if let w = saveWeights { print("weights saved in \(w)") }
         print("run record written to \(path)")

@@ -297,9 +297,19 @@ struct ReportTests {
         let row = Table1Row(dataset: .cifar10, title: "CIFAR", n: 50_000, d0: 3072, d1: 16, paperMCE: 0)
         let result = Table1Result(row: row, recipe: .standard, n: 50_000, d0: 3072, mce: 7.0 / 50_000, errors: 7, bestMCE: 7.0 / 50_000,
                                   mse: 0.01, epochs: 1234, seconds: 468, seed: 0, environment: .current(precision: .float32))
-        let md = Table1.markdown([result])
-        #expect(md.contains("| CIFAR | 50000 | 3072 | 16 | 0.98 | 0% | 0.014% (7) | 0.014% | 1234 | 7.8 min |"))
+        var md = Table1.markdown([result])
+        #expect(md.contains("| CIFAR | 50000 | 3072 | 16 | 0.98 | 0% | 0.014% (7) | 0.014% | 0.0100 | 1234 | 7.8 min |"))
         #expect(md.contains("did not reach 0%"))
+        var finished = result
+        finished.errors = 0
+        finished.mce = 0
+        finished.message = "the region margin step removed the last 40 errors after epoch 300"
+        finished.marginStep = [MarginStepIteration(selected: 900, errorsBefore: 40, errorsAfter: 6, stepLength: 1, mseAfter: 0.05),
+                               MarginStepIteration(selected: 800, errorsBefore: 6, errorsAfter: 0, stepLength: 0.5, mseAfter: 0.06)]
+        md = Table1.markdown([finished])
+        #expect(md.contains("| 0% | 0% (0) |"))
+        #expect(md.contains("iterations: 40 → 6 → 0."))
+        #expect(!md.contains("did not reach 0%"))
         let results = temporaryFolder()
         try Table1.store(result, in: results)
         try ReportWriter.write(results: results)

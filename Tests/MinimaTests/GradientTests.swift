@@ -70,3 +70,48 @@ struct GradientTests {
         #expect(net.preactivationStatistics(data) == PreactivationStatistics(minAbs: 1, exactZeros: 0))
     }
 }
+
+/// The fused one-hidden-layer kernel against the BLAS path (which the central differences above
+/// check), on shapes that exercise every remainder of its 4-row, 4-input and 8-unit tiles.
+@Suite("Fused kernel")
+struct FusedKernelTests {
+    static let cases: [(n: Int, d0: Int, d1: Int, bias: Bool, slope: Double)] = [
+        (400, 20, 40, false, 0), (37, 7, 13, true, 0.1), (5, 3, 1, false, 0.25), (301, 9, 17, true, 0),
+    ]
+
+    func compare<Scalar: LinalgScalar>(_ type: Scalar.Type, _ c: (n: Int, d0: Int, d1: Int, bias: Bool, slope: Double),
+                                       tolerance: Double) {
+        let data: Dataset<Scalar> = SyntheticData.gaussian(n: c.n, d0: c.d0, seed: 11)
+        var net = Network<Scalar>.random(shape: NetworkShape(d0: c.d0, hidden: [c.d1], slope: c.slope, bias: c.bias), seed: 12)
+        if c.bias { for i in net.parameters.indices where net.layout.weights[0].contains(i) == false { net.parameters[i] += 0.1 } }
+        func run(fused: Bool, accumulate: Bool) -> (Scalar, [Scalar]) {
+            let ws = Workspace<Scalar>(shape: net.shape, capacity: c.n, fused: fused)
+            #expect((ws.kernel != nil) == fused)
+            var g = [Scalar](repeating: accumulate ? 1 : 7, count: net.layout.count)
+            let sse = data.x.elements.withUnsafeBufferPointer { px in
+                data.y.withUnsafeBufferPointer { py in
+                    g.withUnsafeMutableBufferPointer { pg in
+                        net.sumOfSquaresAndGradient(px.baseAddress!, py.baseAddress!, rows: c.n, scale: 1 / Scalar(c.n),
+                                                    gradient: pg.baseAddress!, accumulate: accumulate, workspace: ws)
+                    }
+                }
+            }
+            return (sse, g)
+        }
+        for accumulate in [false, true] {
+            let (s0, g0) = run(fused: false, accumulate: accumulate)
+            let (s1, g1) = run(fused: true, accumulate: accumulate)
+            #expect(abs(Double(s0 - s1)) <= tolerance * Double(abs(s0)), "SSE \(s0) vs \(s1) for \(c)")
+            let scale = g0.map { abs(Double($0)) }.max()!
+            for i in g0.indices {
+                #expect(abs(Double(g0[i] - g1[i])) <= tolerance * scale, "parameter \(i): \(g0[i]) vs \(g1[i]) for \(c)")
+            }
+        }
+    }
+
+    @Test(arguments: 0..<4)
+    func matchesTheBLASPathInFloat64(_ index: Int) { compare(Double.self, FusedKernelTests.cases[index], tolerance: 1e-12) }
+
+    @Test(arguments: 0..<4)
+    func matchesTheBLASPathInFloat32(_ index: Int) { compare(Float.self, FusedKernelTests.cases[index], tolerance: 1e-4) }
+}

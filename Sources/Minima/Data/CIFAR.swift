@@ -48,11 +48,11 @@ public enum CIFAR10 {
                 }
                 return try parse(tar.contents(entry), path: "\(path):\(entry.name)")
             }
-            let train = try trainBatches.map(batch).reduce(nil as ImageSet?) { $0?.appending($1) ?? $1 }!
+            let train = ImageSet.concatenated(try trainBatches.map(batch))
             return ImageSplits(train: train, test: try batch(testBatch), files: files)
         }
         let sets = try files.map { try parse(Gzip.readBytes($0), path: $0) }
-        let train = sets[0..<5].dropFirst().reduce(sets[0]) { $0.appending($1) }
+        let train = ImageSet.concatenated(Array(sets[0..<5]))
         return ImageSplits(train: train, test: sets[5], files: files)
     }
 

@@ -36,7 +36,7 @@ public struct Dataset<Scalar: LinalgScalar>: Sendable {
 
     /// The same data in another precision.
     public func converted<Other: LinalgScalar>(to: Other.Type = Other.self) -> Dataset<Other> {
-        Dataset<Other>(x: x.converted(), y: y.map { Other($0) }, coding: coding, name: name)
+        Dataset<Other>(x: x.converted(), y: convertedElements(y), coding: coding, name: name)
     }
 
     /// Loads `X.npy` (N×d0) and `y.npy` (N entries) and checks that they agree.

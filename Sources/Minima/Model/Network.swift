@@ -1,3 +1,4 @@
+import Kernels
 import Linalg
 
 /// A network of PAPER.md §1, `f(x) = zᵀ φ(W_L ⋯ φ(W_1 x))`, with all its parameters in one flat
@@ -89,6 +90,7 @@ public struct Network<Scalar: LinalgScalar>: Sendable {
     public func sumOfSquaresAndGradient(_ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, rows: Int,
                                         scale: Scalar, gradient: UnsafeMutablePointer<Scalar>,
                                         accumulate: Bool = false, workspace ws: Workspace<Scalar>) -> Scalar {
+        if let kernel = ws.kernel { return fusedSumOfSquaresAndGradient(kernel, x, y, rows: rows, scale: scale, gradient: gradient, accumulate: accumulate) }
         let f = forward(x, rows: rows, workspace: ws)
         let widths = shape.widths
         let depth = shape.depth
@@ -144,6 +146,22 @@ public struct Network<Scalar: LinalgScalar>: Sendable {
                 }
             }
             return sse
+        }
+    }
+
+    /// `sumOfSquaresAndGradient` of a one-hidden-layer network through the fused kernel.
+    func fusedSumOfSquaresAndGradient(_ kernel: OneHiddenLayerKernel<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>,
+                                      rows: Int, scale: Scalar, gradient: UnsafeMutablePointer<Scalar>, accumulate: Bool) -> Scalar {
+        parameters.withUnsafeBufferPointer { pp in
+            let p = pp.baseAddress!
+            let b = layout.biases.map { p + $0[0].lowerBound }
+            let gb = layout.biases.map { gradient + $0[0].lowerBound }
+            let bz = layout.outputBias.map { p[$0] } ?? 0
+            let gbz = layout.outputBias.map { gradient + $0 }
+            return kernel.sumOfSquaresAndGradient(x: x, y: y, rows: rows, w: p + layout.weights[0].lowerBound, b: b,
+                                                  z: p + layout.output.lowerBound, bz: bz, slope: Scalar(shape.slope), scale: scale,
+                                                  gradW: gradient + layout.weights[0].lowerBound, gradB: gb,
+                                                  gradZ: gradient + layout.output.lowerBound, gradBz: gbz, accumulate: accumulate)
         }
     }
 }

@@ -41,6 +41,8 @@ public struct FinalState: Codable, Equatable, Sendable {
     public var status: RunStatus
     /// A sentence on how the run ended (why it stopped or diverged).
     public var message: String
+    /// What the region margin step did when it ran (the successful try, or the last one).
+    public var marginStep: [MarginStepIteration]? = nil
 }
 
 /// A progress report, sent about once a second and at the end.
@@ -86,7 +88,10 @@ public struct Trainer<Scalar: LinalgScalar> {
         var order = Array(0..<n)
         var rng = SeededGenerator(seed: config.seed, stream: 5)
         let logEpochs = TrainingConfiguration.logEpochs(upTo: config.epochs, perDecade: config.logPointsPerDecade)
-        let needsEpochMetrics = config.stopAtZeroError || config.targetMSE != nil
+        let marginTries = config.marginStep.map { $0.triesBelow > 0 } ?? false
+        let needsEpochMetrics = config.stopAtZeroError || config.targetMSE != nil || marginTries
+        var marginStepDone: [MarginStepIteration]? = nil
+        var lastMarginTry = Int.min / 2
         let clock = ContinuousClock()
         let start = clock.now
         func seconds(_ d: Duration) -> Double {
@@ -155,6 +160,20 @@ public struct Trainer<Scalar: LinalgScalar> {
                             } else if let t = config.targetMSE, m.mse <= t {
                                 status = .converged; message = "training MSE reached \(m.mse) ≤ \(t) at epoch \(epoch)"
                             }
+                            if status != .converged, let step = config.marginStep, m.errors > 0, m.errors <= step.triesBelow,
+                               epoch - lastMarginTry >= step.tryEvery {
+                                lastMarginTry = epoch
+                                BLASEnvironment.setThreads(blasThreads)
+                                var trial = network
+                                let done = (try? step.run(&trial, on: data)) ?? []
+                                BLASEnvironment.setThreads(1)
+                                marginStepDone = done
+                                if let last = done.last, last.errorsAfter == 0 {
+                                    network = trial
+                                    status = .converged
+                                    message = "the region margin step removed the last \(m.errors) errors after epoch \(epoch)"
+                                }
+                            }
                             if status == .converged {
                                 if !isLogged { curve.append(CurvePoint(epoch: epoch, mse: m.mse, mce: m.mce, lr: lr, seconds: elapsed())) }
                                 break epochLoop
@@ -178,21 +197,41 @@ public struct Trainer<Scalar: LinalgScalar> {
         }
 
         BLASEnvironment.setThreads(blasThreads)
+        if status != .diverged, let step = config.marginStep, network.metrics(data).errors > 0 {
+            var trial = network
+            let done = (try? step.run(&trial, on: data)) ?? []
+            marginStepDone = done
+            if let last = done.last, last.errorsAfter < done[0].errorsBefore {
+                network = trial
+                if last.errorsAfter == 0 { status = .converged }
+                message += "; then the region margin step: \(done[0].errorsBefore) → \(last.errorsAfter) wrong"
+            }
+        }
         let totalSeconds = elapsed()
-        let finalMetrics = network.metrics(data)
+        var final = FinalState.measure(network, on: data, epochs: epochsRun, seconds: totalSeconds,
+                                       medianEpochSeconds: median(epochSeconds), status: status, message: message)
+        final.marginStep = marginStepDone
+        if status != .diverged, curve.last.map({ $0.epoch != epochsRun || $0.mse != final.mse || $0.mce != final.mce }) ?? true {
+            curve.append(CurvePoint(epoch: epochsRun, mse: final.mse, mce: final.mce, lr: lr, seconds: totalSeconds))
+        }
+        progress?(TrainingProgress(epoch: epochsRun, epochs: config.epochs, mse: final.mse,
+                                   mce: final.mce, lr: lr, seconds: totalSeconds))
+        return (curve, final)
+    }
+}
+
+extension FinalState {
+    /// The final state of `network` on `data`: metrics, margin, zero count and gradient norm
+    /// (NaN for a diverged run), with how the run went.
+    public static func measure<Scalar: LinalgScalar>(_ network: Network<Scalar>, on data: Dataset<Scalar>, epochs: Int, seconds: Double,
+                                                     medianEpochSeconds: Double, status: RunStatus, message: String) -> FinalState {
+        let metrics = network.metrics(data)
         let stats = network.preactivationStatistics(data)
         let gradientNorm = status == .diverged ? Double.nan : Double(norm(network.gradient(data)))
-        if status != .diverged, curve.last?.epoch != epochsRun {
-            curve.append(CurvePoint(epoch: epochsRun, mse: finalMetrics.mse, mce: finalMetrics.mce, lr: lr, seconds: totalSeconds))
-        }
-        progress?(TrainingProgress(epoch: epochsRun, epochs: config.epochs, mse: finalMetrics.mse,
-                                   mce: finalMetrics.mce, lr: lr, seconds: totalSeconds))
-        let final = FinalState(mse: finalMetrics.mse, mce: finalMetrics.mce, errors: finalMetrics.errors,
-                               minAbsPreactivation: stats.minAbs, zeroPreactivations: stats.exactZeros,
-                               gradientNorm: gradientNorm, epochs: epochsRun, seconds: totalSeconds,
-                               medianEpochSeconds: median(epochSeconds),
-                               status: status, message: message)
-        return (curve, final)
+        return FinalState(mse: metrics.mse, mce: metrics.mce, errors: metrics.errors,
+                          minAbsPreactivation: stats.minAbs, zeroPreactivations: stats.exactZeros,
+                          gradientNorm: gradientNorm, epochs: epochs, seconds: seconds,
+                          medianEpochSeconds: medianEpochSeconds, status: status, message: message)
     }
 }
 

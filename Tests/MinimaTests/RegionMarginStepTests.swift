@@ -1,0 +1,80 @@
+import Testing
+import Linalg
+@testable import Minima
+
+@Suite("Region margin step")
+struct RegionMarginStepTests {
+    /// A one-hidden-layer network trained briefly on random labels: some samples still wrong.
+    static func partlyTrained(slope: Double, bias: Bool) -> (Network<Double>, Dataset<Double>) {
+        let data: Dataset<Double> = SyntheticData.gaussian(n: 120, d0: 10, seed: 21)
+        var net = Network<Double>.random(shape: NetworkShape(d0: 10, hidden: [24], slope: slope, bias: bias), seed: 22)
+        var config = TrainingConfiguration()
+        config.optimizer = .adam
+        config.learningRate = 0.01
+        config.epochs = 60
+        _ = Trainer<Double>(config).train(&net, on: data)
+        return (net, data)
+    }
+
+    /// Inside the region the outputs are linear in W1, so a small multiple ε of the step moves
+    /// each selected sample's output by ε·(target − f): the Jacobian and the minimum-norm solve.
+    @Test(arguments: [(0.0, false), (0.2, true)])
+    func stepMovesSelectedOutputsToTheirTargets(_ slope: Double, _ bias: Bool) throws {
+        let (net, data) = RegionMarginStepTests.partlyTrained(slope: slope, bias: bias)
+        let f = net.outputs(data)
+        let step = RegionMarginStep()
+        // Only samples that already have an active unit on their label's side (no unit joins).
+        let pre = Matrix.product(data.x, .none, net.weight(0), .transposed)
+        let z = net.outputWeights
+        let rows = step.selection(f, data).filter { n in
+            (0..<24).contains { i in pre[n, i] + (bias ? net.parameters[net.layout.biases![0].lowerBound + i] : 0) > 0 && z[i] * data.y[n] > 0 }
+        }
+        #expect(rows.count >= 5)
+        let direction = try step.step(net, data, rows: rows, outputs: f)
+        let eps = 1e-7
+        var moved = net
+        for k in moved.parameters.indices { moved.parameters[k] += eps * direction[k] }
+        let g = moved.outputs(data)
+        for n in rows {
+            let target = 0.5 * data.y[n]
+            #expect(abs((g[n] - f[n]) / eps - (target - f[n])) < 1e-5 * max(1, abs(target - f[n])), "sample \(n)")
+        }
+    }
+
+    @Test(arguments: [(0.0, false), (0.1, true)])
+    func removesTheRemainingErrors(_ slope: Double, _ bias: Bool) throws {
+        var (net, data) = RegionMarginStepTests.partlyTrained(slope: slope, bias: bias)
+        let before = net.metrics(data).errors
+        #expect(before > 0)
+        let history = try RegionMarginStep().run(&net, on: data)
+        #expect(net.metrics(data).errors == 0)
+        #expect(history.first?.errorsBefore == before)
+        #expect(history.last?.errorsAfter == 0)
+        for it in history { #expect(it.errorsAfter <= it.errorsBefore) }
+    }
+
+    @Test func trainerTriesTheStepBelowItsThreshold() {
+        let data: Dataset<Double> = SyntheticData.gaussian(n: 120, d0: 10, seed: 21)
+        var net = Network<Double>.random(shape: NetworkShape(d0: 10, hidden: [24]), seed: 22)
+        var config = TrainingConfiguration()
+        config.optimizer = .adam
+        config.learningRate = 0.01
+        config.epochs = 2000
+        var step = RegionMarginStep()
+        step.triesBelow = 30
+        step.tryEvery = 10
+        config.marginStep = step
+        let (_, final) = Trainer<Double>(config).train(&net, on: data)
+        #expect(final.errors == 0)
+        #expect(final.status == .converged)
+        #expect(final.epochs < 2000)
+        #expect(final.message.contains("region margin step"))
+        #expect(final.marginStep?.last?.errorsAfter == 0)
+    }
+
+    @Test func needsOneHiddenLayer() {
+        var net = Network<Double>.random(shape: NetworkShape(d0: 3, hidden: [4, 4]), seed: 1)
+        let data: Dataset<Double> = SyntheticData.gaussian(n: 10, d0: 3, seed: 1)
+        #expect(throws: MinimaError.self) { try RegionMarginStep().run(&net, on: data) }
+    }
+}
