@@ -133,6 +133,7 @@ struct Reproduce: ParsableCommand {
                 try Table1.store(result, in: results)
                 print(String(format: "  MCE %.4f%% (%d wrong) after %d epochs, %.1f min", 100 * result.mce, result.errors, result.epochs, result.seconds / 60))
                 print("  weights saved in \(weights) (minima certify --weights \(weights) with the same data flags)")
+                fflush(nil)   // each row's result reaches a redirected log as soon as it is known
             }
             print(try ReportWriter.write(results: results).report)
         }

@@ -126,3 +126,18 @@ struct EnvironmentTests {
         BLASEnvironment.setThreads(before)
     }
 }
+
+@Suite("Scalar conversion")
+struct ConversionTests {
+    @Test func floatAndDoubleConvertBothWaysAndToThemselves() {
+        let d: [Double] = [1.5, -2.25, 1e-40, 3.000000119]
+        let f: [Float] = convertedElements(d)
+        #expect(f == [1.5, -2.25, Float(1e-40), Float(3.000000119)])
+        let back: [Double] = convertedElements(f)
+        #expect(back == f.map { Double($0) })
+        let same: [Double] = convertedElements(d)
+        #expect(same == d)
+        let m = Matrix<Float>(rows: 2, columns: 2, elements: f).converted(to: Double.self)
+        #expect(m.rows == 2 && m.elements == back)
+    }
+}

@@ -44,6 +44,32 @@ import Testing
         #expect(worst < 2e-3)  // Float32 rounding of a condition-number-1e4 covariance
     }
 
+    /// The worker-split covariance and in-place product against plain formulas, with enough
+    /// rows (1100) that two workers share them when BLAS has two threads.
+    @Test func covarianceAndProductSplitOverWorkers() {
+        var rng = SeededGenerator(seed: 31)
+        let x = Matrix<Double>(rows: 1100, columns: 7, elements: rng.normals(1100 * 7, scale: 1))
+        for threads in [1, 2] {
+            let before = BLASEnvironment.threads
+            BLASEnvironment.setThreads(threads)
+            defer { BLASEnvironment.setThreads(before) }
+            let c = FeatureTransform.covariance(x, alpha: 0.5)
+            #expect(BLASEnvironment.threads == threads)
+            for i in 0..<7 {
+                for j in 0..<7 {
+                    var s = 0.0
+                    for n in 0..<1100 { s += x[n, i] * x[n, j] }
+                    #expect(abs(c[i, j] - 0.5 * s) < 1e-10 * max(1, abs(s)), "C[\(i), \(j)] with \(threads) threads")
+                }
+            }
+            let w = Matrix<Double>(rows: 7, columns: 7, elements: rng.normals(49, scale: 1))
+            var y = x
+            FeatureTransform.multiplyInPlace(&y, by: w)
+            let expected = Matrix.product(x, w)
+            for k in y.elements.indices { #expect(abs(y.elements[k] - expected.elements[k]) < 1e-12) }
+        }
+    }
+
     @Test func averagePoolingTwoByTwo() {
         // One image, 2 channels of 3×4 (the last odd row is dropped).
         let channel0: [Double] = [1, 2, 3, 4,

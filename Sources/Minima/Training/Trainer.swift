@@ -94,10 +94,7 @@ public struct Trainer<Scalar: LinalgScalar> {
         var lastMarginTry = Int.min / 2
         let clock = ContinuousClock()
         let start = clock.now
-        func seconds(_ d: Duration) -> Double {
-            Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        }
-        func elapsed() -> Double { seconds(clock.now - start) }
+        func elapsed() -> Double { (clock.now - start).inSeconds }
         var lastReport = -1.0
 
         let initial = network.metrics(data)
@@ -137,7 +134,7 @@ public struct Trainer<Scalar: LinalgScalar> {
                             }
                         }
                         epochsRun = epoch
-                        epochSeconds.append(seconds(clock.now - epochStart))
+                        epochSeconds.append((clock.now - epochStart).inSeconds)
                         if !epochSSE.isFinite || !network.parameters.allSatisfy({ $0.isFinite }) {
                             status = .diverged
                             message = "the loss became \(epochSSE) in epoch \(epoch) (learning rate \(lr)); try a smaller --lr"
