@@ -21,6 +21,7 @@ struct CommandLineTests {
         (["--dataset", "npy"], "--x: is required"),
         (["--slope", "1"], "--slope: ρ must be finite and ≠ 1"),
         (["--momentum", "0.5"], "--momentum: applies to --optimizer sgd only"),
+        (["--hidden", "4,4", "--margin-step"], "--margin-step: needs one hidden layer"),
     ])
     func badFlagsAreRejected(_ arguments: [String], _ expected: String) throws {
         let dir = TemporaryFolder(); defer { dir.cleanup() }

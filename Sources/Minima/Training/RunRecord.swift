@@ -86,6 +86,9 @@ public enum TrainingRun {
         var shape = config.network
         shape.d0 = data.d0
         try shape.validate()
+        if config.training.marginStep != nil && shape.depth != 1 {
+            throw MinimaError.invalidOption(flag: "--margin-step", message: "needs one hidden layer (the step is linear in W1 inside a region); the network has \(shape.depth)")
+        }
         var network: Network<Scalar>
         if let folder = config.initWeights {
             network = try WeightFiles.load(shape, from: folder)

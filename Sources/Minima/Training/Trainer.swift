@@ -196,7 +196,8 @@ public struct Trainer<Scalar: LinalgScalar> {
         BLASEnvironment.setThreads(blasThreads)
         if status != .diverged, let step = config.marginStep, network.metrics(data).errors > 0 {
             var trial = network
-            let done = (try? step.run(&trial, on: data)) ?? []
+            var done: [MarginStepIteration] = []
+            do { done = try step.run(&trial, on: data) } catch { message += "; the region margin step failed: \(error)" }
             marginStepDone = done
             if let last = done.last, last.errorsAfter < done[0].errorsBefore {
                 network = trial
