@@ -84,4 +84,18 @@ struct CommandLineTests {
         let second = try RunRecord.read(dir.file("run2.json"))
         #expect(abs(second.curve[0].mse - record.final.mse) < 1e-12)
     }
+
+    @Test func marginStepFinishesAShortRunAndIsRecorded() throws {
+        let dir = TemporaryFolder(); defer { dir.cleanup() }
+        // 20 epochs of Adam leave samples wrong (d0·d1 = 240 > N = 100); the step removes them.
+        let r = try runMinima(["train", "--quiet", "--n", "100", "--d0", "8", "--hidden", "30", "--optimizer", "adam",
+                               "--lr", "0.01", "--epochs", "20", "--margin-step", "--out", dir.file("run.json")])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let record = try RunRecord.read(dir.file("run.json"))
+        let steps = try #require(record.final.marginStep)
+        #expect(steps.first!.errorsBefore > 0)
+        #expect(record.final.errors == 0 && record.final.status == .converged)
+        #expect(record.final.message.contains("region margin step"))
+        #expect(r.stdout.contains("margin step 1:"))
+    }
 }
