@@ -22,6 +22,7 @@ struct CommandLineTests {
         (["--slope", "1"], "--slope: ρ must be finite and ≠ 1"),
         (["--momentum", "0.5"], "--momentum: applies to --optimizer sgd only"),
         (["--hidden", "4,4", "--margin-step"], "--margin-step: needs one hidden layer"),
+        (["--margin-step-below", "0"], "--margin-step-below: must be at least 1"),
     ])
     func badFlagsAreRejected(_ arguments: [String], _ expected: String) throws {
         let dir = TemporaryFolder(); defer { dir.cleanup() }
