@@ -189,7 +189,7 @@ public enum FeatureTransform {
     /// `X ← X·W` for a square W, a block of rows at a time through a `?gemm`-sized buffer, so no
     /// second N×d matrix is allocated (for CIFAR-10 that is 614 MB fewer first touches); the rows
     /// are split between `RowWorkers`.
-    static func multiplyInPlace<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, by w: Matrix<Scalar>) {
+    static func multiplyInPlace<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, by w: Matrix<Scalar>, workers: Int? = nil) {
         let d = x.columns, rows = x.rows
         precondition(w.rows == d && w.columns == d, "W must be \(d)×\(d)")
         guard rows > 0, d > 0 else { return }
@@ -197,7 +197,7 @@ public enum FeatureTransform {
         x.elements.withUnsafeMutableBufferPointer { px in
             w.elements.withUnsafeBufferPointer { pw in
                 nonisolated(unsafe) let xs = px.baseAddress!, ws = pw.baseAddress!
-                RowWorkers.run(rows: rows) { _, range in
+                RowWorkers.run(rows: rows, workers: workers) { _, range in
                     let buffer = UnsafeMutablePointer<Scalar>.allocate(capacity: Swift.min(block, range.count) * d)
                     defer { buffer.deallocate() }
                     var start = range.lowerBound
@@ -215,16 +215,17 @@ public enum FeatureTransform {
 
     /// The covariance `C = α·XᵀX` (d×d, both triangles): each `RowWorkers` share's `?syrk` into
     /// its own buffer, then their sum.
-    static func covariance<Scalar: LinalgScalar>(_ x: Matrix<Scalar>, alpha: Scalar) -> Matrix<Scalar> {
+    static func covariance<Scalar: LinalgScalar>(_ x: Matrix<Scalar>, alpha: Scalar, workers: Int? = nil) -> Matrix<Scalar> {
         let d = x.columns, rows = x.rows
         var c = Matrix<Scalar>(rows: d, columns: d)
         guard rows > 0, d > 0 else { return c }
-        let parts = (0..<Swift.max(1, BLASEnvironment.threads)).map { _ in UnsafeMutablePointer<Scalar>.allocate(capacity: d * d) }
+        let count = RowWorkers.count(rows: rows, requested: workers)
+        let parts = (0..<count).map { _ in UnsafeMutablePointer<Scalar>.allocate(capacity: d * d) }
         defer { for p in parts { p.deallocate() } }
         for p in parts { p.initialize(repeating: 0, count: d * d) }
         x.elements.withUnsafeBufferPointer { px in
             nonisolated(unsafe) let xs = px.baseAddress!, ps = parts
-            RowWorkers.run(rows: rows) { k, range in
+            RowWorkers.run(rows: rows, workers: count) { k, range in
                 Scalar.syrk(.transposed, d, range.count, alpha, xs + range.lowerBound * d, d, 0, ps[k], d)
             }
         }
