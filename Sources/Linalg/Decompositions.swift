@@ -49,6 +49,13 @@ extension Matrix {
     /// Eigen-decomposition of a symmetric matrix (`?syevd`; only the upper triangle is read):
     /// eigenvalues ascending and, if asked, the orthonormal eigenvectors as the columns of a matrix.
     public func symmetricEigen(vectors: Bool = true) throws -> (values: [Scalar], vectors: Matrix?) {
+        let (values, rows) = try symmetricEigenRows(vectors: vectors)
+        return (values, rows?.transposed)
+    }
+
+    /// `symmetricEigen` with the eigenvectors as the **rows** of the matrix (`Uᵀ`): what `?syevd`
+    /// leaves in row-major storage, without a transposing copy.
+    public func symmetricEigenRows(vectors: Bool = true) throws -> (values: [Scalar], rows: Matrix?) {
         precondition(rows == columns, "symmetricEigen needs a square matrix, got \(rows)×\(columns)")
         let n = rows
         guard n > 0 else { return ([], vectors ? self : nil) }

@@ -39,8 +39,10 @@ where RawSignificand: FixedWidthInteger {
     /// Singular values only (`?gesdd`, jobz = 'N'); A (m×n) is overwritten. Returns LAPACK's info.
     static func gesddValues(_ m: Int, _ n: Int, _ a: UnsafeMutablePointer<Self>, _ lda: Int,
                             _ s: UnsafeMutablePointer<Self>) -> Int
-    /// Eigenvalues (ascending) and, if `vectors`, eigenvectors in the columns of A (`?syevd`,
-    /// upper triangle read). Returns LAPACK's info.
+    /// Eigenvalues (ascending) and, if `vectors`, eigenvectors in the **rows** of the row-major
+    /// A (`?syevd`, upper triangle read). A symmetric matrix is its own transpose, so the routine
+    /// is called in LAPACK's column-major order (lower triangle there) and LAPACKE copies and
+    /// transposes nothing: for n = 3072 that saves about a second. Returns LAPACK's info.
     static func syevd(_ vectors: Bool, _ n: Int, _ a: UnsafeMutablePointer<Self>, _ lda: Int,
                       _ w: UnsafeMutablePointer<Self>) -> Int
     /// Minimum-norm least squares `min ‖A·X − B‖` by SVD (`?gelsd`); B (max(m,n)×nrhs) is
@@ -107,8 +109,8 @@ extension Float: LinalgScalar {
         let (lwork, liwork) = syevdWorkspace(vectors, n)
         var work = [Float](repeating: 0, count: lwork)
         var iwork = [Int32](repeating: 0, count: liwork)
-        return Int(LAPACKE_ssyevd_work(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: vectors ? "V" : "N")),
-                                       CChar(UInt8(ascii: "U")), Int32(n), a, Int32(lda), w,
+        return Int(LAPACKE_ssyevd_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: vectors ? "V" : "N")),
+                                       CChar(UInt8(ascii: "L")), Int32(n), a, Int32(lda), w,
                                        &work, Int32(lwork), &iwork, Int32(liwork)))
     }
     public static func gelsd(_ m: Int, _ n: Int, _ nrhs: Int, _ a: UnsafeMutablePointer<Float>, _ lda: Int,
@@ -165,8 +167,8 @@ extension Double: LinalgScalar {
     }
     public static func syevd(_ vectors: Bool, _ n: Int, _ a: UnsafeMutablePointer<Double>, _ lda: Int,
                              _ w: UnsafeMutablePointer<Double>) -> Int {
-        Int(LAPACKE_dsyevd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: vectors ? "V" : "N")),
-                           CChar(UInt8(ascii: "U")), Int32(n), a, Int32(lda), w))
+        Int(LAPACKE_dsyevd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: vectors ? "V" : "N")),
+                           CChar(UInt8(ascii: "L")), Int32(n), a, Int32(lda), w))
     }
     public static func gelsd(_ m: Int, _ n: Int, _ nrhs: Int, _ a: UnsafeMutablePointer<Double>, _ lda: Int,
                              _ b: UnsafeMutablePointer<Double>, _ ldb: Int, _ s: UnsafeMutablePointer<Double>,

@@ -158,7 +158,8 @@ public enum FeatureTransform {
 
     /// ZCA whitening: centre X, form the covariance `C = XᵀX/N` (`?syrk`), decompose
     /// `C = U·diag(λ)·Uᵀ` (`dsyevd`, in Float64 whatever `Scalar`), and map `X ← X·W` with `W = U·diag(1/√(λ+ε))·Uᵀ`
-    /// (formed as `V·Vᵀ`, `V = U·diag((λ+ε)^(−1/4))`, by `?syrk`; applied by `?gemm`).
+    /// (formed as `V·Vᵀ`, `V = U·diag((λ+ε)^(−1/4))`, by `?syrk` from the eigenvector rows
+    /// `?syevd` leaves; applied by `?gemm`).
     /// The whitened covariance is `U·diag(λ/(λ+ε))·Uᵀ`: the identity on directions with λ ≫ ε.
     /// Eigenvalues below 0 (rounding, for rank-deficient X) are taken as 0.
     public static func zcaWhiten<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, epsilon: Double) throws -> Whitening {
@@ -169,19 +170,20 @@ public enum FeatureTransform {
         // Always in Float64: Float32 ?syevd resolves eigenvalues only to about u·λ_max (6e-8 · 55
         // ≈ 3e-6 on CIFAR-10 in [0, 1]), the size of the ~1200 eigenvalues below ε = 1e-5 that
         // near-full whitening scales up most; a d×d decomposition is cheap next to X·W.
-        let (lambda, u) = try covariance.converted(to: Double.self).symmetricEigen(vectors: true)
+        let (lambda, ut) = try covariance.converted(to: Double.self).symmetricEigenRows(vectors: true)
         let t2 = Date()
-        // V = U·diag((λ+ε)^(−1/4)), scaled in Float64 and converted once.
+        // Vᵀ = diag((λ+ε)^(−1/4))·Uᵀ (row k of Uᵀ is eigenvector k), scaled in Float64 and
+        // converted once; W = V·Vᵀ = (Vᵀ)ᵀ·Vᵀ.
         let d = x.columns
-        let factors = lambda.map { pow(max($0, 0) + epsilon, -0.25) }
-        var scaled = u!.elements
+        var scaled = ut!.elements
         scaled.withUnsafeMutableBufferPointer { pu in
-            factors.withUnsafeBufferPointer { pf in
-                for i in 0..<d { for j in 0..<d { pu[i * d + j] *= pf[j] } }
+            for k in 0..<d {
+                let f = pow(max(lambda[k], 0) + epsilon, -0.25)
+                for j in 0..<d { pu[k * d + j] *= f }
             }
         }
-        let v = Matrix<Scalar>(rows: d, columns: d, elements: convertedElements(scaled))
-        multiplyInPlace(&x, by: v.gram(.none))
+        let vt = Matrix<Scalar>(rows: d, columns: d, elements: convertedElements(scaled))
+        multiplyInPlace(&x, by: vt.gram(.transposed))
         return Whitening(eigenvalues: lambda, epsilon: epsilon,
                          seconds: (t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), Date().timeIntervalSince(t2)))
     }
