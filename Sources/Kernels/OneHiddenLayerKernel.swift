@@ -1,6 +1,6 @@
 /// The forward and backward pass of a one-hidden-layer network (PAPER.md §1,
-/// `f(x) = zᵀφ(W x + b) + b_z`) fused into two register-tiled loops, for networks whose weights
-/// fit in the first-level cache (`d0·d1` up to a few thousand).
+/// `f(x) = zᵀφ(W x + b) + b_z`) fused into two register-tiled loops over cache-sized row blocks,
+/// for networks whose weights stay in cache (Minima uses it up to d0·d1 = 16384).
 ///
 /// At such sizes a BLAS GEMM spends most of its time packing its operands, not multiplying
 /// (OpenBLAS 0.3.21's `dgemm` reaches about 40% of the core's peak at N = 400, d0 = 20,
@@ -13,24 +13,23 @@ public final class OneHiddenLayerKernel<Scalar: SIMDScalar & BinaryFloatingPoint
     typealias Vector = SIMD4<Scalar>
     public let d0: Int
     public let d1: Int
-    public let capacity: Int
     /// Hidden width padded to a multiple of 8 (two vectors per tile), in vectors.
     let vectors: Int
     /// Rows per block of the fused loop.
     let blockRows: Int
-    /// `Wᵀ` padded (d0 × vectors), z and b padded, `P`/δ of one row block (blockRows × vectors), `∂Wᵀ` (d0 × vectors).
+    /// `Wᵀ` padded (d0 × vectors), z and b padded, `P`/δ of one row block (blockRows × vectors),
+    /// `∂Wᵀ` (d0 × vectors) followed by `∂z` and `∂b`.
     let wt, zp, bp, pd, gt: UnsafeMutablePointer<Vector>
 
-    /// Buffers for the kernel; batches may have any number of rows (`capacity` only bounds the
-    /// row block).
+    /// Buffers for the kernel; batches may have any number of rows (`capacity`, the largest
+    /// batch expected, only bounds the row block).
     public init(d0: Int, d1: Int, capacity: Int) {
         self.d0 = d0
         self.d1 = d1
-        self.capacity = max(1, capacity)
         vectors = (d1 + 7) / 8 * 2
         // About 16 KiB of inputs and deltas per block, a multiple of 4 rows.
         let perRow = (d0 + vectors * 4) * MemoryLayout<Scalar>.size
-        blockRows = max(4, min(self.capacity, 16384 / perRow) / 4 * 4)
+        blockRows = max(4, min(max(1, capacity), 16384 / perRow) / 4 * 4)
         func make(_ n: Int) -> UnsafeMutablePointer<Vector> {
             let p = UnsafeMutablePointer<Vector>.allocate(capacity: max(1, n))
             p.initialize(repeating: Vector(), count: max(1, n))

@@ -42,7 +42,7 @@ struct Train: ParsableCommand {
     @Flag(help: "After training, if samples are still misclassified: the region margin step (minimum-norm least-squares steps inside the activation region that put the low-margin samples at margin ½; see docs/experiments.md).")
     var marginStep: Bool = false
 
-    @Option(help: ArgumentHelp("With the margin step: also try it whenever an epoch ends with at most K wrong samples (at most every 50 epochs), and stop at the first try that leaves none (Table 1's recipe uses 50). Implies --margin-step.", valueName: "K"))
+    @Option(help: ArgumentHelp("With the margin step: also try it whenever an epoch ends with at most K wrong samples (at most every 50 epochs, 8 iterations a try), and stop at the first try that leaves none; Table 1's recipe uses K = 50. Implies --margin-step.", valueName: "K"))
     var marginStepBelow: Int?
 
     @Flag(help: "No progress lines on stderr.")
@@ -58,13 +58,10 @@ struct Train: ParsableCommand {
         if let k = marginStepBelow, k < 1 {
             throw MinimaError.invalidOption(flag: "--margin-step-below", message: "must be at least 1, got \(k)")
         }
-        if marginStep || marginStepBelow != nil {
-            var step = RegionMarginStep()
-            if let k = marginStepBelow {
-                step.triesBelow = k
-                step.tryEvery = 50
-            }
-            config.training.marginStep = step
+        if let k = marginStepBelow {
+            config.training.marginStep = .duringTraining(below: k)
+        } else if marginStep {
+            config.training.marginStep = RegionMarginStep()
         }
         config.precision = precision
         config.seed = seed

@@ -66,11 +66,7 @@ public struct Table1Recipe: Codable, Equatable, Sendable {
         minibatch.decayAfter = 1000
         minibatch.decay = 0.99
         minibatch.stopAtZeroError = true
-        var step = RegionMarginStep()
-        step.triesBelow = 50
-        step.tryEvery = 50
-        step.maximumIterations = 8
-        minibatch.marginStep = step
+        minibatch.marginStep = .duringTraining(below: 50)
         return Table1Recipe(phases: [
             Table1Phase(name: "Adam, batch 512, Float32, region margin step", training: minibatch, precision: .float32),
         ])

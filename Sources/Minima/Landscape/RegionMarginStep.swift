@@ -47,6 +47,17 @@ public struct RegionMarginStep: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// The step as Table 1's recipe tries it during training: whenever an epoch ends with at
+    /// most `k` wrong samples, at most every 50 epochs, with at most 8 iterations a try (a try
+    /// that fails costs little training time).
+    public static func duringTraining(below k: Int) -> RegionMarginStep {
+        var step = RegionMarginStep()
+        step.triesBelow = k
+        step.tryEvery = 50
+        step.maximumIterations = 8
+        return step
+    }
+
     /// Runs the iterations on `net` (depth 1) until no sample of `data` is misclassified or the
     /// iterations run out. Returns what each iteration did.
     public func run<Scalar: LinalgScalar>(_ net: inout Network<Scalar>, on data: Dataset<Scalar>) throws -> [MarginStepIteration] {
@@ -54,19 +65,22 @@ public struct RegionMarginStep: Codable, Equatable, Sendable {
             throw MinimaError.mismatch("the region margin step needs one hidden layer; the network has \(net.shape.depth)")
         }
         var history: [MarginStepIteration] = []
-        var current = net.metrics(data)
+        // One forward pass per trial: its outputs give the metrics and the next selection.
+        var f = net.outputs(data)
+        var current = Metrics(outputs: f, on: data)
         for _ in 0..<maximumIterations where current.errors > 0 {
-            let f = net.outputs(data)
             let selected = selection(f, data)
             if selected.isEmpty { break }
             let direction = try step(net, data, rows: selected, outputs: f)
             let start = net.parameters
             var length = 1.0
             var trial = net
+            var g = f
             var metrics = current
             for _ in 0...maximumHalvings {
                 for k in trial.parameters.indices { trial.parameters[k] = start[k] + Scalar(length) * direction[k] }
-                metrics = trial.metrics(data)
+                g = trial.outputs(data)
+                metrics = Metrics(outputs: g, on: data)
                 if metrics.errors <= current.errors { break }
                 length /= 2
             }
@@ -76,6 +90,7 @@ public struct RegionMarginStep: Codable, Equatable, Sendable {
             // Give up when the error count has not fallen for `patience` iterations.
             let stalled = history.count > patience && history[history.count - 1 - patience].errorsAfter <= metrics.errors
             net = trial
+            f = g
             current = metrics
             if stalled { break }
         }

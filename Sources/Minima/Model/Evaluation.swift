@@ -9,6 +9,23 @@ public struct Metrics: Codable, Equatable, Sendable {
     public var errors: Int
 }
 
+extension Metrics {
+    /// MSE and MCE of the outputs `f` (one per sample) against `data`'s labels, accumulated in
+    /// Double.
+    public init<Scalar: LinalgScalar>(outputs f: [Scalar], on data: Dataset<Scalar>) {
+        precondition(f.count == data.n, "\(f.count) outputs for \(data.n) samples")
+        var sse = 0.0
+        var errors = 0
+        for n in 0..<data.n {
+            let r = Double(data.y[n]) - Double(f[n])
+            sse += r * r
+            if data.coding.isError(output: f[n], label: data.y[n]) { errors += 1 }
+        }
+        let count = Double(Swift.max(1, data.n))
+        self.init(mse: sse / count, mce: Double(errors) / count, errors: errors)
+    }
+}
+
 /// How close the weights are to the boundary of their differentiable region (PAPER.md §2 and
 /// §4, Figure 2): the margin `min_{l,i,n} |w_i^T h_n|` over every hidden pre-activation, and the
 /// number of pre-activations that are exactly 0 (where the loss is not differentiable).
@@ -46,20 +63,7 @@ extension Network {
     }
 
     /// MSE and MCE on `data`, accumulated in Double.
-    public func metrics(_ data: Dataset<Scalar>) -> Metrics {
-        var sse = 0.0
-        var errors = 0
-        let coding = data.coding
-        forEachChunk(data) { range, f, _ in
-            for (k, n) in range.enumerated() {
-                let r = Double(data.y[n]) - Double(f[k])
-                sse += r * r
-                if coding.isError(output: f[k], label: data.y[n]) { errors += 1 }
-            }
-        }
-        let n = Double(Swift.max(1, data.n))
-        return Metrics(mse: sse / n, mce: Double(errors) / n, errors: errors)
-    }
+    public func metrics(_ data: Dataset<Scalar>) -> Metrics { Metrics(outputs: outputs(data), on: data) }
 
     /// Margin and exact-zero count over every hidden pre-activation on `data`.
     public func preactivationStatistics(_ data: Dataset<Scalar>) -> PreactivationStatistics {

@@ -194,11 +194,12 @@ public struct Trainer<Scalar: LinalgScalar> {
         }
 
         BLASEnvironment.setThreads(blasThreads)
-        if status != .diverged, let step = config.marginStep, network.metrics(data).errors > 0 {
+        // After the last epoch (a no-op when nothing is wrong: `run` then does no iteration).
+        if status != .diverged, let step = config.marginStep {
             var trial = network
             var done: [MarginStepIteration] = []
             do { done = try step.run(&trial, on: data) } catch { message += "; the region margin step failed: \(error)" }
-            marginStepDone = done
+            if !done.isEmpty { marginStepDone = done }
             if let last = done.last, last.errorsAfter < done[0].errorsBefore {
                 network = trial
                 if last.errorsAfter == 0 { status = .converged }
