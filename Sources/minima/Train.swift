@@ -11,7 +11,12 @@ struct Train: ParsableCommand {
             one hidden layer of 40 ReLU units (d0·d1 = 2N), 2000 epochs of full-batch gradient descent \
             (η = 0.05) in Float64, which reach 0% training error. Progress goes to stderr about once \
             a second; the record goes to --out (default runs/train-<time>.json), written atomically. \
-            Bad flags or files print one line naming them and exit with code 2.
+            Bad flags or files print one line naming them and exit with code 2. With --checkpoint DIR \
+            the run saves everything it needs to continue into DIR/training.checkpoint every \
+            --checkpoint-every seconds and on SIGTERM, SIGINT or SIGUSR1 (after the current batch; \
+            the command then exits with code 75); the same command with --resume DIR continues it and \
+            ends with the same weights and record (timings aside) as an uninterrupted run with the same \
+            --threads. The checkpoint is removed once the record is written.
             """)
 
     @OptionGroup(title: "Data") var data: DataOptions
@@ -48,6 +53,8 @@ struct Train: ParsableCommand {
     @Flag(help: "No progress lines on stderr.")
     var quiet: Bool = false
 
+    @OptionGroup(title: "Checkpoints") var checkpoints: CheckpointOptions
+
     func run() throws {
         guard threads > 0 else { throw MinimaError.invalidOption(flag: "--threads", message: "must be positive, got \(threads)") }
         var config = RunConfiguration()
@@ -73,9 +80,18 @@ struct Train: ParsableCommand {
             throw MinimaError.invalidOption(flag: "--out", message: "\(path) is a folder; give a file path such as \(path)/run.json")
         }
         let reporter = ProgressPrinter(quiet: quiet)
-        let record = try TrainingRun.execute(config, progress: reporter.report,
+        let policy = try checkpoints.policy()
+        let record: RunRecord
+        do {
+            record = try TrainingRun.execute(config, checkpoint: policy, progress: reporter.report,
                                              certify: certify ? CertificateOptions() : nil)
+        } catch let stopped as TrainingInterrupted {
+            print("\(stopped); continue with the same command and --resume \(checkpoints.folder ?? "")")
+            fflush(nil)
+            throw ExitCode(StopRequest.exitCode)
+        }
         try record.write(to: path)
+        if let policy { unlink(policy.path) }
         let f = record.final
         print("\(f.status.rawValue): \(f.message)")
         print(String(format: "final MSE %.3e, MCE %.4f%% (%d wrong), margin min|w·x| %.3e, %d zero pre-activations, ‖∇‖ %.3e, %d epochs in %.2f s",

@@ -23,6 +23,8 @@ public struct SweepRecord: Codable, Sendable {
 
     public static func folder(_ results: String) -> String { results + "/runs" }
     public static func path(_ results: String, key: String) -> String { folder(results) + "/\(key).json" }
+    /// The checkpoint of the run in progress (removed once its record is written).
+    public static func checkpointPath(_ results: String, key: String) -> String { folder(results) + "/\(key).checkpoint" }
 
     public func write(to results: String) throws {
         try AtomicFile.write(RecordJSON.encode(self), to: SweepRecord.path(results, key: key))
