@@ -198,10 +198,12 @@ public enum CheckpointFingerprint {
         return out
     }
 
-    /// Throws, naming the first field (in sorted order) whose value differs, if `saved` and
-    /// `current` describe different runs.
+    /// Throws, naming the first field whose value differs, if `saved` and `current` describe
+    /// different runs. The run's own settings (`run.…`, as the command gave them) are compared
+    /// before what the trainer derives from them (data checksum, network shape).
     public static func check(_ saved: [String: String], against current: [String: String], checkpoint path: String) throws {
-        for key in Set(saved.keys).union(current.keys).sorted() where saved[key] != current[key] {
+        let keys = Set(saved.keys).union(current.keys).sorted { ($0.hasPrefix("run.") ? 0 : 1, $0) < ($1.hasPrefix("run.") ? 0 : 1, $1) }
+        for key in keys where saved[key] != current[key] {
             throw MinimaError.invalidFile(path: path, message:
                 "belongs to another run: field \(key) differs (checkpoint \(saved[key] ?? "unset"), this run \(current[key] ?? "unset"))")
         }
