@@ -53,6 +53,10 @@ struct Sweep: ParsableCommand {
 
         @OptionGroup(title: "Slurm") var slurm: SlurmOptions
 
+        func validate() throws {
+            if !dryRun { try OutputPath.checkFolder(results, flag: "--results") }
+        }
+
         func run() throws {
             let sweep = try SweepSpec.load(spec)
             if let stray = slurm.strayFlags.first {

@@ -94,8 +94,6 @@ public struct SweepRunner: Sendable {
     /// Set (by a signal) to make every run save its checkpoint after its current batch and the
     /// sweep stop; the runs continue from there on the next invocation.
     public var stop: StopRequest? = nil
-    /// Memory a run may use (bytes); a run whose estimate exceeds it fails alone, with a message.
-    public var memoryLimit: UInt64 = ProcessInfo.processInfo.physicalMemory
     /// What carries out one run, checkpointing as the policy says (replaceable in tests).
     public var execute: @Sendable (RunConfiguration, CheckpointPolicy) throws -> RunRecord = { try TrainingRun.execute($0, checkpoint: $1) }
 
@@ -136,7 +134,7 @@ public struct SweepRunner: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let stopAfter = self.stopAfter, isCancelled = self.isCancelled, execute = self.execute
-        let stop = self.stop, interval = self.checkpointInterval, retryFailed = self.retryFailed, memoryLimit = self.memoryLimit
+        let stop = self.stop, interval = self.checkpointInterval, retryFailed = self.retryFailed
         let figure = spec.figure, name = spec.name
         let owner = RunClaim.mine()
         let heartbeat = ClaimHeartbeat(results: results)
@@ -166,7 +164,11 @@ public struct SweepRunner: Sendable {
                     let checkpoint = SweepRecord.checkpointPath(results, key: run.key)
                     var interrupted = false
                     do {
-                        try SweepRunner.checkMemory(run.config, limit: memoryLimit)
+                        // A run too big for the memory fails alone, before anything is allocated.
+                        let c = run.config
+                        try TrainingRun.checkMemory(n: c.data.n, d0: c.data.d0, hidden: c.network.hidden, bias: c.network.bias,
+                                                    batch: c.training.batchSize, threads: c.threads, precision: c.precision,
+                                                    what: ["grid point"])
                         let policy = CheckpointPolicy(path: checkpoint, interval: interval, resume: true, stop: stop,
                                                       fingerprint: ["sweep": name, "key": run.key])
                         record.record = try execute(run.config, policy)
@@ -213,28 +215,6 @@ public struct SweepRunner: Sendable {
                             stopped: snapshot.ran + snapshot.skipped < pending.count,
                             replacedSpec: replacedSpec,
                             seconds: SweepRunner.seconds(clock.now - start))
-    }
-
-    /// Refuses a run whose data and network need more memory than `limit` (an estimate from N,
-    /// d0 and the widths: inputs, labels, two copies of the activations of every layer, and the
-    /// parameter-sized buffers), before anything is allocated.
-    static func checkMemory(_ config: RunConfiguration, limit: UInt64) throws {
-        guard let n = config.data.n, let d0 = config.data.d0 else { return }
-        let scalar = config.precision == .float32 ? 4 : 8
-        var elements = d0.multipliedReportingOverflow(by: n)
-        for w in config.network.hidden where !elements.overflow {
-            let a = w.multipliedReportingOverflow(by: n)
-            let twice = a.partialValue.multipliedReportingOverflow(by: 2)
-            let sum = elements.partialValue.addingReportingOverflow(twice.partialValue)
-            elements = (sum.partialValue, a.overflow || twice.overflow || sum.overflow)
-        }
-        let params = NetworkShape(d0: d0, hidden: config.network.hidden, bias: config.network.bias).parameterCount
-        let total = elements.partialValue.addingReportingOverflow(params.multipliedReportingOverflow(by: 6).partialValue)
-        let bytes = total.partialValue.multipliedReportingOverflow(by: scalar)
-        if elements.overflow || total.overflow || bytes.overflow || UInt64(bytes.partialValue) > limit {
-            let need = elements.overflow || total.overflow || bytes.overflow ? "more than 2^63 bytes" : "about \(bytes.partialValue) bytes"
-            throw MinimaError.mismatch("needs \(need) of memory (N = \(n), d0 = \(d0), hidden \(config.network.hidden)); \(limit) bytes are available")
-        }
     }
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }

@@ -18,9 +18,8 @@ struct CheckpointOptions: ParsableArguments {
     /// The folder checkpoints go to, if any.
     var folder: String? { resume ?? checkpoint }
 
-    /// The policy these flags ask for (nil: no checkpoints), after checking the folder; starts
-    /// watching the stop signals.
-    func policy() throws -> CheckpointPolicy? {
+    /// Checks the flags and the folder before any work.
+    func validate() throws {
         if let every = checkpointEvery, !(every > 0 && every.isFinite) {
             throw MinimaError.invalidOption(flag: "--checkpoint-every", message: "must be a positive number of seconds, got \(every)")
         }
@@ -29,7 +28,7 @@ struct CheckpointOptions: ParsableArguments {
         }
         guard let folder else {
             if checkpointEvery != nil { throw MinimaError.invalidOption(flag: "--checkpoint-every", message: "applies with --checkpoint DIR or --resume DIR only") }
-            return nil
+            return
         }
         let path = folder + "/" + Self.fileName
         let exists = FileManager.default.fileExists(atPath: path)
@@ -39,13 +38,17 @@ struct CheckpointOptions: ParsableArguments {
         if resume == nil && exists {
             throw MinimaError.invalidOption(flag: "--checkpoint", message: "\(path) holds a checkpoint already; --resume \(folder) continues it (or remove it to start afresh)")
         }
+        try OutputPath.checkFolder(folder, flag: resume != nil ? "--resume" : "--checkpoint")
+    }
+
+    /// The policy these flags ask for (nil: no checkpoints); makes the folder and starts watching
+    /// the stop signals.
+    func policy() throws -> CheckpointPolicy? {
+        guard let folder else { return nil }
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw MinimaError.invalidOption(flag: resume != nil ? "--resume" : "--checkpoint", message: "cannot create folder \(folder) (\(error.localizedDescription))")
         }
-        guard access(folder, W_OK) == 0 else {
-            throw MinimaError.invalidOption(flag: resume != nil ? "--resume" : "--checkpoint", message: "\(folder) is not writable")
-        }
-        return CheckpointPolicy(path: path, interval: checkpointEvery ?? CheckpointPolicy.defaultInterval, resume: resume != nil,
+        return CheckpointPolicy(path: folder + "/" + Self.fileName, interval: checkpointEvery ?? CheckpointPolicy.defaultInterval, resume: resume != nil,
                                 stop: StopRequest.watchingSignals())
     }
 }
