@@ -114,6 +114,12 @@ struct SliceTests {
         #expect(abs(far.mse - direct.mse) <= 1e-12 * direct.mse)
         let differing = zip(Self.signs(moved, data), Self.signs(net, data)).filter { $0 != $1 }.count
         #expect(far.changed == differing && differing > 0 && far.region != 0)
+        // The vectorised kernel and the plain loop agree.
+        let coordinates = [(0.3, -0.7), (-1.2, 0.4), (0, 0)]
+        for (k, l) in zip(span.points(coordinates, kernel: true), span.points(coordinates, kernel: false)) {
+            #expect(abs(k.mse - l.mse) <= 1e-13 * l.mse)
+            #expect(k.errors == l.errors && k.changed == l.changed && k.region == l.region)
+        }
         // The grid agrees with single points, in any worker count.
         let grid = SliceGrid.evaluate(span, alphas: [-0.5, 0, 0.3], betas: [-0.7, 0], workers: 2)
         #expect(grid[2, 0] == far && grid[1, 1] == p)

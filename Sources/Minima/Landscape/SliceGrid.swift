@@ -17,27 +17,28 @@ public struct SliceGrid: Sendable {
         return (0..<count).map { k in k == count - 1 ? range.upperBound : range.lowerBound + Double(k) * step }
     }
 
-    /// Evaluates `span` at every grid point with `workers` threads (the points are dealt out in
-    /// turn; no BLAS is called per point). `progress(done, total)` is called after each point,
-    /// from any worker.
+    /// Evaluates `span` at every grid point with `workers` threads, each taking every
+    /// `workers`-th point and running `SliceSpan.points` on them (no BLAS is called per point).
+    /// `progress(done, total)` is called as blocks of samples finish, from any worker, with
+    /// `done` in points.
     public static func evaluate<Scalar: LinalgScalar>(_ span: SliceSpan<Scalar>, alphas: [Double], betas: [Double] = [0],
                                                       workers: Int = 1,
                                                       progress: (@Sendable (Int, Int) -> Void)? = nil) -> SliceGrid {
         let total = alphas.count * betas.count
+        let threads = Swift.max(1, Swift.min(workers, total))
+        let shares = (0..<threads).map { w in Array(stride(from: w, to: total, by: threads)) }
         let results = UnsafeMutableBufferPointer<SlicePoint>.allocate(capacity: total)
         defer { results.deallocate() }
-        let counter = DoneCounter()
-        let threads = Swift.max(1, Swift.min(workers, total))
+        let tracker = ProgressTracker(workers: threads)
         nonisolated(unsafe) let out = results
         DispatchQueue.concurrentPerform(iterations: threads) { w in
-            var k = w
-            while k < total {
-                let p = span.point(alphas[k % alphas.count], betas[k / alphas.count])
-                (out.baseAddress! + k).initialize(to: p)
-                let done = counter.increment()
+            let share = shares[w]
+            let coordinates = share.map { (alphas[$0 % alphas.count], betas[$0 / alphas.count]) }
+            let points = span.points(coordinates) { fraction in
+                let done = tracker.update(worker: w, points: Double(share.count) * fraction)
                 progress?(done, total)
-                k += threads
             }
+            for (k, index) in share.enumerated() { (out.baseAddress! + index).initialize(to: points[k]) }
         }
         return SliceGrid(alphas: alphas, betas: betas, points: Array(results))
     }
@@ -46,13 +47,14 @@ public struct SliceGrid: Sendable {
     public subscript(i: Int, j: Int) -> SlicePoint { points[j * alphas.count + i] }
 }
 
-/// A thread-safe count of finished points.
-final class DoneCounter: @unchecked Sendable {
-    private var count = 0
+/// The points each worker has finished, summed across workers (thread-safe).
+final class ProgressTracker: @unchecked Sendable {
+    private var done: [Double]
     private let lock = NSLock()
-    func increment() -> Int {
+    init(workers: Int) { done = [Double](repeating: 0, count: workers) }
+    func update(worker: Int, points: Double) -> Int {
         lock.lock(); defer { lock.unlock() }
-        count += 1
-        return count
+        done[worker] = points
+        return Int(done.reduce(0, +).rounded(.down))
     }
 }

@@ -192,8 +192,8 @@ struct LineGeometry {
         n = span.n; units = span.units; rho = span.slope
         coding = span.coding; threshold = span.coding.threshold
         y = convertedElements(span.y)
-        p = convertedElements(span.p0)
-        q = convertedElements(span.q[0])
+        p = span.sampleMajor(span.p0)
+        q = span.sampleMajor(span.q[0])
         z = span.z; e = span.dz[0]; bz = span.bz; ebz = span.dbz[0]
         let movesZ = e.contains { $0 != 0 } || ebz != 0
         let movesW = q.contains { $0 != 0 }
