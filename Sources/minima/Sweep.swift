@@ -36,6 +36,10 @@ struct Sweep: ParsableCommand {
     @Flag(help: "List the grid points and how many runs are done, without training.")
     var dryRun: Bool = false
 
+    func validate() throws {
+        if !dryRun { try OutputPath.checkFolder(results, flag: "--results") }
+    }
+
     func run() throws {
         let sweep = try SweepSpec.load(spec)
         var runner = workers.runner()
