@@ -30,16 +30,8 @@ struct Slice: ParsableCommand {
             is installed). See docs/landscape.md.
             """)
 
-    @Option(name: .customLong("run"), help: ArgumentHelp("Run record of `minima train --save-weights DIR`.", valueName: "RUN.json"))
-    var runRecord: String?
-
-    @Option(help: ArgumentHelp("Folder of weights (W1.npy, z.npy, b1.npy, bz.npy).", valueName: "DIR"))
-    var weights: String?
-
-    @Option(help: "Leaky-ReLU slope ρ of the weights in --weights (not stored in the files).")
-    var slope: Double = 0
-
-    @OptionGroup(title: "Data (with --weights; --x and --y alone imply --dataset npy)") var data: DataOptions
+    @OptionGroup(title: "Run") var memory: MemoryOption
+    @OptionGroup var network: TrainedNetworkOptions
 
     @Option(help: ArgumentHelp("One direction (a line) or two separated by a comma (a plane): random, to:DIR, hessian-max, hessian-min, region-fit; hessian = hessian-max,hessian-min.", valueName: "A[,B]"))
     var direction: String = "random"
@@ -56,20 +48,14 @@ struct Slice: ParsableCommand {
     @Option(help: "Lanczos steps for hessian directions.")
     var lanczosSteps: Int = 100
 
-    @Option(help: "Seed of random directions, of the Lanczos start vector, and of synthetic data (with --weights).")
-    var seed: UInt64 = 0
-
-    @Option(help: "Threads: BLAS for the products, then one worker per thread over the grid (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-
     @Option(help: ArgumentHelp("Folder for the results.", valueName: "DIR"))
     var out: String
 
-    @Flag(help: "No progress line.")
-    var quiet: Bool = false
-
-    @Flag(help: "Print slice.json on stdout instead of the summary.")
-    var json: Bool = false
+    @OptionGroup(title: "Run") var seedOption: SeedOption
+    @OptionGroup(title: "Run") var threads: ThreadsOption
+    @OptionGroup(title: "Run") var quiet: QuietOption
+    @OptionGroup(title: "Run") var jsonOption: JSONOption
+    var seed: UInt64 { seedOption.seed }
 
     /// --range and --points parsed, checked against the number of directions.
     func options() throws -> SliceOptions {
@@ -95,59 +81,26 @@ struct Slice: ParsableCommand {
         o.move = move
         o.seed = seed
         o.lanczosSteps = lanczosSteps
-        o.workers = threads
+        o.workers = threads.count
         return o
     }
 
     func validate() throws {
-        guard threads > 0 else { throw MinimaError.invalidOption(flag: "--threads", message: "must be positive, got \(threads)") }
-        switch (runRecord, weights) {
-        case (.some, .some):
-            throw MinimaError.invalidOption(flag: "--run", message: "give either --run RUN.json or --weights DIR, not both")
-        case (nil, nil):
-            throw MinimaError.invalidOption(flag: "--run", message: "give --run RUN.json (a run saved with --save-weights) or --weights DIR with the data flags")
-        default: break
-        }
-        var o = try options()
-        o.workers = threads
         // Everything but the network's shape is checked here, before any file is read.
-        try o.validate(shape: NetworkShape(d0: 1, hidden: [1]))
+        try options().validate(shape: NetworkShape(d0: 1, hidden: [1]))
+        try OutputPath.checkFolder(out, flag: "--out")
     }
 
     func run() throws {
         let options = try self.options()
-        let network: Network<Double>
-        let dataset: Dataset<Double>
-        let spec: DataSpec?
-        let source: String
-        if let path = runRecord {
-            let record = try RunRecord.read(path)
-            try options.validate(shape: record.config.network)
-            (network, dataset) = try CertificateInputs.fromRun(path)
-            spec = record.config.data
-            source = path
-        } else {
-            let folder = weights!
-            let shape = try CertificateInputs.shape(weights: folder, slope: slope)
-            try options.validate(shape: shape)
-            var s = data.spec(seed: seed)
-            if data.x != nil || data.y != nil {
-                s.source = .npy; s.x = data.x; s.y = data.y; s.n = nil; s.d0 = nil
-            }
-            dataset = try s.load(as: Double.self)
-            guard shape.d0 == dataset.d0 else {
-                throw MinimaError.mismatch("\(folder)/W1.npy expects d0 = \(shape.d0) inputs but the data has d0 = \(dataset.d0)")
-            }
-            network = try WeightFiles.load(shape, from: folder)
-            spec = s
-            source = folder
-        }
-        let progress = GridProgress(quiet: quiet)
-        let result = try SliceStudy.run(network: network, data: dataset, options: options, source: source, dataSpec: spec,
+        try options.validate(shape: try network.shape(), networkFlag: network.runRecord == nil ? "--weights" : "--run")
+        let (net, dataset, spec, source) = try network.load(seed: seed)
+        let progress = GridProgress(quiet: quiet.quiet)
+        let result = try SliceStudy.run(network: net, data: dataset, options: options, source: source, dataSpec: spec,
                                         progress: progress.report)
         try SliceFiles.write(result, to: out)
         let r = result.record
-        if json {
+        if jsonOption.json {
             print(String(decoding: try RecordJSON.encode(r), as: UTF8.self))
             return
         }

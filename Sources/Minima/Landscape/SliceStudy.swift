@@ -19,9 +19,10 @@ public struct SliceOptions: Sendable {
     public init() {}
 
     /// Checks everything that can be checked before any work; the flags are `minima slice`'s.
-    public func validate(shape: NetworkShape) throws {
+    /// `networkFlag` names where the shape came from (`--weights` or `--run`).
+    public func validate(shape: NetworkShape, networkFlag: String = "--weights") throws {
         guard shape.depth == 1 else {
-            throw MinimaError.invalidOption(flag: "--weights", message:
+            throw MinimaError.invalidOption(flag: networkFlag, message:
                 "slices need one hidden layer (with two, layer 2's pre-activations are not affine in α, so the crossings and polynomial pieces do not hold); got hidden = \(shape.hidden.map(String.init).joined(separator: ","))")
         }
         guard (1...2).contains(directions.count) else {
@@ -61,6 +62,12 @@ public enum SliceStudy {
                            source: String, dataSpec: DataSpec?,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> SliceResult {
         try options.validate(shape: network.shape)
+        let plane = options.directions.count == 2
+        // P₀, Q₁, Q₂ and the region keys (N×d1 each), and the grid's points.
+        try MemoryBudget.check(bytes: MemoryBudget.sum(MemoryBudget.product(data.n, network.shape.hidden[0], 4, 8),
+                                                       MemoryBudget.product(options.points, plane ? options.points : 1,
+                                                                            MemoryLayout<SlicePoint>.stride)),
+                               what: "the slice's pre-activations and grid")
         let clock = ContinuousClock()
         let t0 = clock.now
         var directions: [SliceDirection] = []
@@ -92,7 +99,6 @@ public enum SliceStudy {
         let span = SliceSpan(network: network, data: data, directions: directions.map(\.vector))
         let t2 = clock.now
         let values = SliceGrid.values(options.range, count: options.points)
-        let plane = directions.count == 2
         let grid = SliceGrid.evaluate(span, alphas: values, betas: plane ? values : [0], workers: options.workers, progress: progress)
         let t3 = clock.now
         var line: SliceLine? = nil
