@@ -84,7 +84,7 @@ enum OutputPath {
         if FileManager.default.isDirectory(path) {
             throw MinimaError.invalidOption(flag: flag, message: "\(path) is a folder; give a file path such as \(path)/result.json")
         }
-        try checkCreatable((path as NSString).deletingLastPathComponent, for: path, flag: flag)
+        try checkCreatable(folderPart(of: path), for: path, flag: flag)
     }
 
     /// Checks a folder the command will fill.
@@ -95,7 +95,14 @@ enum OutputPath {
         if FileManager.default.fileExists(atPath: trimmed) && !FileManager.default.isDirectory(trimmed) {
             throw MinimaError.invalidOption(flag: flag, message: "\(trimmed) is a file, not a folder")
         }
-        try checkCreatable((trimmed as NSString).deletingLastPathComponent, for: path, flag: flag)
+        try checkCreatable(folderPart(of: trimmed), for: path, flag: flag)
+    }
+
+    /// The folder part of `path` ("" for a bare name). Not NSString.deletingLastPathComponent,
+    /// which traps on a one-character name such as "r" in this Foundation.
+    static func folderPart(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// The nearest existing folder above `path` must be a folder in which a file can be created
@@ -104,7 +111,7 @@ enum OutputPath {
     private static func checkCreatable(_ parent: String, for path: String, flag: String) throws {
         var folder = parent.isEmpty ? "." : parent
         while !FileManager.default.fileExists(atPath: folder) {
-            let up = (folder as NSString).deletingLastPathComponent
+            let up = folderPart(of: folder)
             folder = up.isEmpty ? "." : up
         }
         guard FileManager.default.isDirectory(folder) else {
