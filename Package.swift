@@ -35,18 +35,18 @@ let package = Package(
         .target(name: "Kernels", swiftSettings: kernelFlags),
         // The library, one target per layer, lowest first; each imports only those below it
         // (docs/architecture.md draws the picture).
-        .target(name: "MinimaCore", swiftSettings: libraryFlags),
+        .target(name: "MinimaCore", dependencies: ["Linalg"], swiftSettings: libraryFlags),
         .target(name: "MinimaData", dependencies: ["MinimaCore", "Linalg", "CZlib", "CPNG", "CTurboJPEG"],
                 swiftSettings: libraryFlags),
         .target(name: "MinimaModel", dependencies: ["MinimaData", "Linalg", "Kernels"], swiftSettings: libraryFlags),
         .target(name: "MinimaTraining", dependencies: ["MinimaModel"], swiftSettings: libraryFlags),
-        .target(name: "MinimaLandscape", dependencies: ["MinimaModel"], swiftSettings: libraryFlags),
-        .target(name: "MinimaRuns", dependencies: ["MinimaTraining", "MinimaLandscape"], swiftSettings: libraryFlags),
+        .target(name: "MinimaLandscape", dependencies: ["MinimaTraining"], swiftSettings: libraryFlags),
+        .target(name: "MinimaRuns", dependencies: ["MinimaLandscape"], swiftSettings: libraryFlags),
         .target(name: "MinimaVolume", dependencies: ["MinimaLandscape", "CGLPK"], swiftSettings: libraryFlags),
         .target(name: "MinimaExperiments", dependencies: ["MinimaRuns", "MinimaVolume"], swiftSettings: libraryFlags),
         .target(name: "MinimaReport", dependencies: ["MinimaExperiments"], swiftSettings: libraryFlags),
-        .target(name: "MinimaBenchmark", dependencies: ["MinimaTraining", "MinimaLandscape"], swiftSettings: libraryFlags),
-        /// The umbrella: `import Minima` brings every layer.
+        .target(name: "MinimaBenchmark", dependencies: ["MinimaLandscape"], swiftSettings: libraryFlags),
+        // The umbrella: `import Minima` brings every layer.
         .target(name: "Minima", dependencies: ["MinimaReport", "MinimaBenchmark"], swiftSettings: libraryFlags),
         .executableTarget(
             name: "minima",

@@ -1,5 +1,10 @@
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
 
 /// The inputs of `minima bench landscape`: X (Gaussian or from a file), a random W of d1 units,
 /// the pattern and its Khatri-Rao design in Float64, random ±1 labels, and a helper that times

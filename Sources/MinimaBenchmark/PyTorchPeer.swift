@@ -1,4 +1,9 @@
 import Foundation
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
 
 /// The PyTorch reference implementation (`torch_reference.py`), run as a separate process so
 /// that Minima's figures can be printed next to PyTorch's measured in the same run.

@@ -1,5 +1,10 @@
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
 
 /// The training benchmarks of the core issue, each measured for Minima and, when a peer is
 /// given, for PyTorch in the same run.
@@ -31,7 +36,7 @@ public enum TrainingBenchmark {
                     epochs: epochs, precision: Double.self, threads: threads, peer: peer)
     }
 
-    static func measure<Scalar: LinalgScalar>(name: String, description: String, n: Int, d0: Int, hidden: Int,
+    package static func measure<Scalar: LinalgScalar>(name: String, description: String, n: Int, d0: Int, hidden: Int,
                                               optimizer: OptimizerKind, lr: Double, batch: Int, epochs: Int,
                                               precision: Scalar.Type, threads: Int, peer: PyTorchPeer?) throws -> Result {
         let data: Dataset<Scalar> = SyntheticData.gaussian(n: n, d0: d0, seed: 1)

@@ -1,5 +1,6 @@
 import Foundation
 import Linalg
+import MinimaCore
 
 /// Turns labelled images into the binary data set `(X, y)` a run trains on: choose the split(s),
 /// map classes to labels (`ClassSplit`) or draw random labels, take a seeded subset, scale the
@@ -9,7 +10,7 @@ public enum BinaryTask {
     enum Stream: UInt64 { case subset = 5, randomLabels = 6 }
 
     /// The whole pipeline for an image source (no cache).
-    static func build<Scalar: LinalgScalar>(_ spec: DataSpec) throws -> (Dataset<Scalar>, DataReport) {
+    package static func build<Scalar: LinalgScalar>(_ spec: DataSpec) throws -> (Dataset<Scalar>, DataReport) {
         var report = DataReport()
         let splits = try Timed.run("read", note: spec.path ?? "", into: &report) { try spec.readSplits() }
         let train = splits.train

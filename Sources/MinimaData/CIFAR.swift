@@ -1,4 +1,5 @@
 import Foundation
+import MinimaCore
 
 /// CIFAR-10's binary version: `data_batch_1.bin` … `data_batch_5.bin` (training) and
 /// `test_batch.bin`, each a sequence of 3073-byte records: one label byte (0–9) and a 32×32

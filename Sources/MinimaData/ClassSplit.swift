@@ -1,4 +1,5 @@
 import Foundation
+import MinimaCore
 
 /// A binary task made from a multi-class data set: which classes get the negative label
 /// (−1, or 0 with `--labels 01`) and which the positive one (+1); samples of other classes are

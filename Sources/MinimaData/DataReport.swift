@@ -1,3 +1,4 @@
+import MinimaCore
 /// What loading a data set found and how long each step took (`minima data inspect`).
 public struct DataReport: Codable, Equatable, Sendable {
     /// One timed step ("read", "scale", "zca", …).

@@ -1,5 +1,6 @@
 import Foundation
 import Linalg
+import MinimaCore
 
 /// Where a data set comes from.
 public enum DataSource: String, Codable, Sendable, CaseIterable {
@@ -206,7 +207,7 @@ public struct DataSpec: Codable, Equatable, Sendable {
 /// Runs a step and records its wall time in a report.
 enum Timed {
     @discardableResult
-    static func run<T>(_ name: String, note: String = "", into report: inout DataReport, _ body: () throws -> T) rethrows -> T {
+    package static func run<T>(_ name: String, note: String = "", into report: inout DataReport, _ body: () throws -> T) rethrows -> T {
         let start = Date()
         let value = try body()
         report.steps.append(DataReport.Step(name: name, seconds: Date().timeIntervalSince(start), note: note))

@@ -1,4 +1,5 @@
 import Linalg
+import MinimaCore
 
 /// A binary-classification data set: inputs `X` and targets `y` (PAPER.md §1).
 ///

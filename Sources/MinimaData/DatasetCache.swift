@@ -1,5 +1,6 @@
 import Foundation
 import Linalg
+import MinimaCore
 
 /// A folder of preprocessed data sets, so that a sweep reads and whitens CIFAR-10 once rather
 /// than once per run.
@@ -14,7 +15,7 @@ import Linalg
 /// `~/.cache/minima`.
 public struct DatasetCache: Sendable {
     public let folder: String
-    static let magic = "MINIMA-DATA-CACHE 1\n"
+    package static let magic = "MINIMA-DATA-CACHE 1\n"
 
     public init(folder: String? = nil) {
         let env = ProcessInfo.processInfo.environment
@@ -45,7 +46,7 @@ public struct DatasetCache: Sendable {
     }
 
     /// FNV-1a, 64 bits: the entry's file name (collisions are caught by the stored key).
-    static func hash(_ text: String) -> String {
+    package static func hash(_ text: String) -> String {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
         return String(h, radix: 16)

@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import MinimaCore
 
 /// gzip (RFC 1952) decompression through zlib's `inflate`, and reading files that may or may
 /// not be gzipped (MNIST's `.gz` IDX files, `cifar-10-binary.tar.gz`).

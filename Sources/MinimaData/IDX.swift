@@ -1,4 +1,5 @@
 import Foundation
+import MinimaCore
 
 /// The IDX format of MNIST and Fashion-MNIST (LeCun et al.): a 4-byte magic number
 /// `00 00 TT D` (TT the element type, D the number of dimensions), D big-endian 32-bit sizes,

@@ -1,5 +1,6 @@
 import CPNG
 import CTurboJPEG
+import MinimaCore
 
 /// Decodes PNG (libpng's simplified `png_image` API) and JPEG (TurboJPEG) files into planar
 /// bytes: all of channel 0, then channel 1, … (CIFAR-10's layout), rows top to bottom.
@@ -98,7 +99,7 @@ public enum ImageDecoder {
     }
 
     /// Interleaved (RGBRGB…) to planar (RR…GG…BB…).
-    static func planar(_ interleaved: [UInt8], channels: Int, pixels: Int) -> [UInt8] {
+    package static func planar(_ interleaved: [UInt8], channels: Int, pixels: Int) -> [UInt8] {
         guard channels > 1 else { return interleaved }
         var out = [UInt8](repeating: 0, count: interleaved.count)
         interleaved.withUnsafeBufferPointer { src in

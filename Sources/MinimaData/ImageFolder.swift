@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import MinimaCore
 
 /// Image folders with one subfolder per class (the layout of torchvision's `ImageFolder`, of
 /// downsampled and Tiny ImageNet copies, and of the CIFAR-10 JPEG copy once unpacked):
@@ -180,9 +181,9 @@ public enum ImageFolder {
 final class FailureBox: @unchecked Sendable {
     private let lock = NSLock()
     private var failure: (index: Int, error: Error)?
-    func record(index: Int, _ error: Error) {
+    package func record(index: Int, _ error: Error) {
         lock.lock(); defer { lock.unlock() }
         if failure == nil || index < failure!.index { failure = (index, error) }
     }
-    var first: Error? { lock.lock(); defer { lock.unlock() }; return failure?.error }
+    package var first: Error? { lock.lock(); defer { lock.unlock() }; return failure?.error }
 }

@@ -1,3 +1,4 @@
+import MinimaCore
 /// Labelled images as a loader reads them, before any preprocessing: `n` images of
 /// `channels × height × width` unsigned bytes each, stored planar (all of channel 0, then
 /// channel 1, …; CIFAR-10's layout), one image after the other, and a class index per image.

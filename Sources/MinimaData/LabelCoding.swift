@@ -1,3 +1,4 @@
+import MinimaCore
 /// How binary labels are written: the authors' code used ±1 with threshold 0 (Minima's
 /// default); the theory uses {0, 1} with threshold ½ (PAPER.md §1).
 public enum LabelCoding: String, Codable, Sendable, CaseIterable {

@@ -1,4 +1,5 @@
 import Foundation
+import MinimaCore
 
 /// MNIST and Fashion-MNIST in their distribution format: a folder holding the four IDX files
 /// `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
@@ -65,7 +66,7 @@ public enum MNIST {
 }
 
 /// Small checks on user-given paths shared by the loaders.
-enum DataFolder {
+package enum DataFolder {
     /// Throws unless `path` is an existing folder.
     static func requireFolder(_ path: String, what: String) throws {
         var isDirectory: ObjCBool = false
@@ -78,13 +79,13 @@ enum DataFolder {
     }
 
     /// Whether `path` is a folder.
-    static func isFolder(_ path: String) -> Bool {
+    package static func isFolder(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     /// Non-hidden entries of a folder, sorted by name (byte order, so the same on every system).
-    static func entries(_ path: String) throws -> [String] {
+    package static func entries(_ path: String) throws -> [String] {
         do {
             return try FileManager.default.contentsOfDirectory(atPath: path)
                 .filter { !$0.hasPrefix(".") }

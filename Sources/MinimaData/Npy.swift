@@ -1,5 +1,6 @@
 import Foundation
 import Linalg
+import MinimaCore
 
 /// Reading and writing numpy's `.npy` format (versions 1.0, 2.0 and 3.0 headers; little-endian
 /// `<f4` or `<f8`, C order), so numpy users can bring data in and take weights away.

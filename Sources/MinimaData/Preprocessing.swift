@@ -1,5 +1,6 @@
 import Foundation
 import Linalg
+import MinimaCore
 
 /// How pixels become the inputs `x_n` (rows of X, N×d0), in the order applied:
 /// scale → pool → centre / standardise → ZCA-whiten → project. Statistics (means, standard
@@ -191,7 +192,7 @@ public enum FeatureTransform {
     /// `X ← X·W` for a square W, a block of rows at a time through a `?gemm`-sized buffer, so no
     /// second N×d matrix is allocated (for CIFAR-10 that is 614 MB fewer first touches); the rows
     /// are split between `RowWorkers`.
-    static func multiplyInPlace<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, by w: Matrix<Scalar>, workers: Int? = nil) {
+    package static func multiplyInPlace<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, by w: Matrix<Scalar>, workers: Int? = nil) {
         let d = x.columns, rows = x.rows
         precondition(w.rows == d && w.columns == d, "W must be \(d)×\(d)")
         guard rows > 0, d > 0 else { return }
@@ -217,7 +218,7 @@ public enum FeatureTransform {
 
     /// The covariance `C = α·XᵀX` (d×d, both triangles): each `RowWorkers` share's `?syrk` into
     /// its own buffer, then their sum.
-    static func covariance<Scalar: LinalgScalar>(_ x: Matrix<Scalar>, alpha: Scalar, workers: Int? = nil) -> Matrix<Scalar> {
+    package static func covariance<Scalar: LinalgScalar>(_ x: Matrix<Scalar>, alpha: Scalar, workers: Int? = nil) -> Matrix<Scalar> {
         let d = x.columns, rows = x.rows
         var c = Matrix<Scalar>(rows: d, columns: d)
         guard rows > 0, d > 0 else { return c }

@@ -1,3 +1,4 @@
+import MinimaCore
 /// A reader of tar archives (POSIX ustar, with GNU long names and pax `path` records), enough
 /// to read `cifar-10-binary.tar.gz` and archived image folders without unpacking them.
 ///
@@ -92,7 +93,7 @@ public struct Tar: Sendable {
     }
 
     /// The size field: octal, or GNU base-256 when the high bit of its first byte is set.
-    static func size(_ b: [UInt8], _ start: Int) -> Int? {
+    package static func size(_ b: [UInt8], _ start: Int) -> Int? {
         guard b[start] & 0x80 != 0 else { return octal(b, start, 12) }
         var value = 0
         for i in (start + 1)..<(start + 12) {
@@ -103,7 +104,7 @@ public struct Tar: Sendable {
     }
 
     /// A NUL-terminated text field.
-    static func string(_ b: [UInt8], _ start: Int, _ length: Int) -> String {
+    package static func string(_ b: [UInt8], _ start: Int, _ length: Int) -> String {
         let field = b[start..<(start + length)]
         let end = field.firstIndex(of: 0) ?? field.endIndex
         return String(decoding: field[start..<end], as: UTF8.self)

@@ -1,22 +1,29 @@
 import Foundation
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
+import MinimaRuns
+import MinimaVolume
 
 /// Reading a hand-written JSON file field by field, so that every mistake is reported with the
 /// path of the field at fault (`grid.d0[2]: expected a positive integer, got -3`).
 struct JSONFields {
     /// The file the object came from (error messages start with it).
-    let file: String
+    package let file: String
     /// The path of this object inside the file (`""` for the root, `"grid"`, …).
-    let path: String
-    let object: [String: Any]
+    package let path: String
+    package let object: [String: Any]
 
-    init(file: String, path: String, object: [String: Any]) {
+    package init(file: String, path: String, object: [String: Any]) {
         self.file = file
         self.path = path
         self.object = object
     }
 
     /// Parses `data` as a JSON object.
-    static func parse(_ data: Data, file: String) throws -> JSONFields {
+    package static func parse(_ data: Data, file: String) throws -> JSONFields {
         let value: Any
         do {
             value = try JSONSerialization.jsonObject(with: data)
@@ -29,14 +36,14 @@ struct JSONFields {
         return JSONFields(file: file, path: "", object: object)
     }
 
-    static func reason(_ error: Error) -> String {
+    package static func reason(_ error: Error) -> String {
         let ns = error as NSError
         return (ns.userInfo["NSDebugDescription"] as? String) ?? ns.localizedDescription
     }
 
-    func name(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+    package func name(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
 
-    func fail(_ key: String, _ message: String) -> MinimaError {
+    package func fail(_ key: String, _ message: String) -> MinimaError {
         .invalidFile(path: file, message: "field \(name(key)): \(message)")
     }
 
@@ -48,20 +55,20 @@ struct JSONFields {
         }
     }
 
-    func has(_ key: String) -> Bool { object[key] != nil && !(object[key] is NSNull) }
+    package func has(_ key: String) -> Bool { object[key] != nil && !(object[key] is NSNull) }
 
-    func string(_ key: String) throws -> String? {
+    package func string(_ key: String) throws -> String? {
         guard has(key) else { return nil }
         guard let s = object[key] as? String else { throw fail(key, "expected a string, got \(JSONFields.describe(object[key]!))") }
         return s
     }
 
-    func int(_ key: String) throws -> Int? {
+    package func int(_ key: String) throws -> Int? {
         guard has(key) else { return nil }
         return try JSONFields.integer(object[key]!) ?? { throw fail(key, "expected an integer, got \(JSONFields.describe(object[key]!))") }()
     }
 
-    func bool(_ key: String) throws -> Bool? {
+    package func bool(_ key: String) throws -> Bool? {
         guard has(key) else { return nil }
         guard let n = object[key] as? NSNumber, JSONFields.isBool(n) else {
             throw fail(key, "expected true or false, got \(JSONFields.describe(object[key]!))")
@@ -69,7 +76,7 @@ struct JSONFields {
         return n.boolValue
     }
 
-    func object(_ key: String) throws -> JSONFields? {
+    package func object(_ key: String) throws -> JSONFields? {
         guard has(key) else { return nil }
         guard let o = object[key] as? [String: Any] else { throw fail(key, "expected an object { … }, got \(JSONFields.describe(object[key]!))") }
         return JSONFields(file: file, path: name(key), object: o)
@@ -77,7 +84,7 @@ struct JSONFields {
 
     /// A non-empty list whose items `convert` accepts; a single value is accepted as a list of
     /// one. `expected` says what an item must be, for the error message.
-    func list<T>(_ key: String, expected: String, _ convert: (Any) -> T?) throws -> [T]? {
+    package func list<T>(_ key: String, expected: String, _ convert: (Any) -> T?) throws -> [T]? {
         guard has(key) else { return nil }
         let raw = object[key]!
         let items = (raw as? [Any]) ?? [raw]
@@ -91,7 +98,7 @@ struct JSONFields {
     }
 
     /// A non-empty list of finite numbers.
-    func numbers(_ key: String) throws -> [Double]? {
+    package func numbers(_ key: String) throws -> [Double]? {
         try list(key, expected: "a number") { v in
             guard let n = v as? NSNumber, !JSONFields.isBool(n), n.doubleValue.isFinite else { return nil }
             return n.doubleValue
@@ -99,14 +106,14 @@ struct JSONFields {
     }
 
     /// A non-empty list of integers ≥ `minimum`.
-    func integers(_ key: String, minimum: Int = 1) throws -> [Int]? {
+    package func integers(_ key: String, minimum: Int = 1) throws -> [Int]? {
         try list(key, expected: minimum == 1 ? "a positive integer" : "an integer ≥ \(minimum)") { v in
             JSONFields.integer(v).flatMap { $0 >= minimum ? $0 : nil }
         }
     }
 
     /// A non-empty list of strings naming cases of `T`.
-    func cases<T: RawRepresentable & CaseIterable>(_ key: String, of: T.Type) throws -> [T]? where T.RawValue == String {
+    package func cases<T: RawRepresentable & CaseIterable>(_ key: String, of: T.Type) throws -> [T]? where T.RawValue == String {
         try list(key, expected: "one of \(T.allCases.map { $0.rawValue }.joined(separator: ", "))") { v in
             (v as? String).flatMap { T(rawValue: $0) }
         }
@@ -115,7 +122,7 @@ struct JSONFields {
     /// Decodes the object under `key` as a `T`, starting from `defaults` and replacing only the
     /// fields the file gives. Fields are `T`'s stored properties (found by reflection, so new
     /// fields added to `T` are accepted without touching this code); others are rejected.
-    func partial<T: Codable>(_ key: String, defaults: T) throws -> T? {
+    package func partial<T: Codable>(_ key: String, defaults: T) throws -> T? {
         guard let fields = try object(key) else { return nil }
         let allowed = Mirror(reflecting: defaults).children.compactMap { $0.label }
         try fields.rejectUnknownKeys(allowed)
@@ -146,7 +153,7 @@ struct JSONFields {
     /// integers as "i"/"q", so a `true` is never taken for the number 1.
     static func isBool(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
 
-    static func integer(_ v: Any) -> Int? {
+    package static func integer(_ v: Any) -> Int? {
         guard let n = v as? NSNumber, !isBool(n) else { return nil }
         let d = n.doubleValue
         guard d.isFinite, d == d.rounded(), abs(d) < 9.0e15 else { return nil }

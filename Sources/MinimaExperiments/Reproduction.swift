@@ -1,4 +1,11 @@
 import Foundation
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
+import MinimaRuns
+import MinimaVolume
 
 /// The sweeps behind `minima reproduce`: the paper's Figures 1 and 2 (PAPER.md §4) on Gaussian
 /// data, as sweep specs (the same JSON as `examples/figure*-{quick,full}.json`).

@@ -1,4 +1,11 @@
 import Foundation
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
+import MinimaRuns
+import MinimaVolume
 
 /// The file a sweep writes for each run (`RESULTS/runs/<key>.json`): the run record, or the
 /// error that stopped the run, with the sweep's labels for the report.

@@ -1,5 +1,12 @@
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
+import MinimaRuns
+import MinimaVolume
 
 /// Part `index` of `count` of a sweep (1-based): the runs whose expansion index is
 /// `index − 1` modulo `count`. Shards of one sweep are disjoint and together cover every run,
@@ -131,8 +138,8 @@ public struct SweepRunner: Sendable {
                     }
                     var writeError: String? = nil
                     do { try record.write(to: results) } catch { writeError = "\(error)" }
-                    let elapsed = SweepRunner.seconds(clock.now - start)
-                    state.finish(run, seconds: SweepRunner.seconds(clock.now - runStart),
+                    let elapsed = (clock.now - start).inSeconds
+                    state.finish(run, seconds: (clock.now - runStart).inSeconds,
                                  failed: record.failed || writeError != nil) { done, total, failures, eta in
                         let hidden = run.point.hidden.map(String.init).joined(separator: "×")
                         var last = "N=\(run.point.n.map(String.init) ?? "?") d0=\(run.point.d0.map(String.init) ?? "?") hidden=\(hidden) rep \(run.repetition)"
@@ -154,10 +161,8 @@ public struct SweepRunner: Sendable {
         return SweepOutcome(total: runs.count, skipped: runs.count - pending.count, ran: snapshot.ran,
                             failures: snapshot.failures - earlierFailures, stopped: snapshot.ran < pending.count,
                             replacedSpec: replacedSpec,
-                            seconds: SweepRunner.seconds(clock.now - start))
+                            seconds: (clock.now - start).inSeconds)
     }
-
-    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 }
 
 /// The work queue and counters the workers share (guarded by a lock).
@@ -181,7 +186,7 @@ private final class RunnerState: @unchecked Sendable {
     /// Per grid point: total wall seconds and count of the finished runs.
     private var pointTimes: [String: (seconds: Double, count: Int)] = [:]
 
-    init(pending: [SweepRun], total: Int, done: Int, failures: Int, workers: Int) {
+    package init(pending: [SweepRun], total: Int, done: Int, failures: Int, workers: Int) {
         self.pending = pending
         self.total = total
         self.done = done
@@ -190,7 +195,7 @@ private final class RunnerState: @unchecked Sendable {
     }
 
     /// The next run to start, or nil when none is left or the sweep must stop.
-    func next(stopAfter: Int?, cancelled: Bool) -> SweepRun? {
+    package func next(stopAfter: Int?, cancelled: Bool) -> SweepRun? {
         lock.lock(); defer { lock.unlock() }
         if cancelled || nextIndex >= pending.count { return nil }
         if let k = stopAfter, started >= k { return nil }
@@ -200,7 +205,7 @@ private final class RunnerState: @unchecked Sendable {
     }
 
     /// Records a finished run and reports (done, total, failures, ETA in seconds).
-    func finish(_ run: SweepRun, seconds: Double, failed: Bool, report: (Int, Int, Int, Double) -> Void) {
+    package func finish(_ run: SweepRun, seconds: Double, failed: Bool, report: (Int, Int, Int, Double) -> Void) {
         lock.lock(); defer { lock.unlock() }
         ran += 1
         done += 1

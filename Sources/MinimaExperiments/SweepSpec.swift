@@ -1,4 +1,11 @@
 import Foundation
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
+import MinimaRuns
+import MinimaVolume
 
 /// Which of the paper's figures a sweep feeds (PAPER.md §4); the report draws it.
 public enum FigureKind: String, Codable, Sendable, CaseIterable {

@@ -1,5 +1,12 @@
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
+import MinimaRuns
+import MinimaVolume
 
 /// The real-data rows of the paper's Table 1 (PAPER.md §4): one hidden layer, no biases, ReLU,
 /// `d1 ≈ N/d0` so that #params ≈ N, and the training error the paper reports.
@@ -44,6 +51,8 @@ public struct Table1Phase: Codable, Equatable, Sendable {
     public var name: String
     public var training: TrainingConfiguration
     public var precision: Precision
+    /// The region margin step run as the stage's `TrainingFinisher`.
+    public var marginStep: RegionMarginStep? = nil
 }
 
 /// How Table 1's networks are trained: stages run in order until the training MCE is 0.
@@ -66,9 +75,9 @@ public struct Table1Recipe: Codable, Equatable, Sendable {
         minibatch.decayAfter = 1000
         minibatch.decay = 0.99
         minibatch.stopAtZeroError = true
-        minibatch.marginStep = .duringTraining(below: 50)
         return Table1Recipe(phases: [
-            Table1Phase(name: "Adam, batch 512, Float32, region margin step", training: minibatch, precision: .float32),
+            Table1Phase(name: "Adam, batch 512, Float32, region margin step", training: minibatch, precision: .float32,
+                        marginStep: .duringTraining(below: 50)),
         ])
     }()
 
@@ -77,7 +86,7 @@ public struct Table1Recipe: Codable, Equatable, Sendable {
             let t = p.training
             var s = "\(p.name): lr \(t.learningRate)"
             if let k = t.decayAfter { s += ", ×\(t.decay)/epoch after \(k)" }
-            if let m = t.marginStep { s += ", region margin step (margin \(m.margin)) tried at ≤ \(m.triesBelow) wrong every \(m.tryEvery) epochs and at the end" }
+            if let m = p.marginStep { s += ", region margin step (margin \(m.margin)) tried at ≤ \(m.triesBelow) wrong every \(m.tryEvery) epochs and at the end" }
             return s + ", ≤ \(t.epochs) epochs"
         }.joined(separator: "; then ")
     }
@@ -165,8 +174,7 @@ public enum Table1 {
         var double: Network<Double>? = nil
         var doubleData: Dataset<Double>? = nil
         var epochs = 0, seconds = 0.0, best = 1.0
-        var final = FinalState(mse: .nan, mce: 1, errors: data.n, minAbsPreactivation: .nan, zeroPreactivations: 0,
-                               gradientNorm: .nan, epochs: 0, seconds: 0, medianEpochSeconds: 0, status: .completed, message: "")
+        var last: FinalState? = nil
         // The row's wall-clock budget: every stage but the last may use 85% of what is left,
         // so the finishing stage always gets some time.
         let budget = minutes * 60
@@ -181,18 +189,19 @@ public enum Table1 {
             switch phase.precision {
             case .float32:
                 if let d = double { single = Network<Float>(shape: shape); single.parameters = d.parameters.map { Float($0) }; double = nil }
-                result = Trainer<Float>(t, threads: threads).train(&single, on: data, progress: report)
+                result = Trainer<Float>(t, threads: threads, finisher: phase.marginStep).train(&single, on: data, progress: report)
             case .float64:
                 if double == nil { var d = Network<Double>(shape: shape); d.parameters = single.parameters.map { Double($0) }; double = d }
                 if doubleData == nil { doubleData = data.converted(to: Double.self) }
-                result = Trainer<Double>(t, threads: threads).train(&double!, on: doubleData!, progress: report)
+                result = Trainer<Double>(t, threads: threads, finisher: phase.marginStep).train(&double!, on: doubleData!, progress: report)
             }
             epochs += result.final.epochs
             seconds += result.final.seconds
             best = min(best, result.curve.map(\.mce).min() ?? 1, result.final.mce)
-            final = result.final
-            if final.errors == 0 || final.status == .diverged { break }
+            last = result.final
+            if result.final.errors == 0 || result.final.status == .diverged { break }
         }
+        guard let final = last else { throw MinimaError.mismatch("Table 1's time budget (\(minutes) min) left no time to train") }
         if let folder = saveWeights {
             if let d = double { try WeightFiles.save(d, to: folder) } else { try WeightFiles.save(single, to: folder) }
         }
@@ -202,7 +211,7 @@ public enum Table1 {
                             message: final.message, marginStep: final.marginStep)
     }
 
-    static func path(_ results: String) -> String { results + "/table1.json" }
+    package static func path(_ results: String) -> String { results + "/table1.json" }
 
     /// The Table 1 results stored in `results` (empty if none).
     public static func readResults(_ results: String) throws -> [Table1Result] {

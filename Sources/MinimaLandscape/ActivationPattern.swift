@@ -1,4 +1,7 @@
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
 
 /// The activation pattern `A = a(W X)` of one hidden layer (PAPER.md §2) and how far the
 /// weights are from the boundary of its differentiable region `D_A(X)`.

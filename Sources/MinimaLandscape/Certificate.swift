@@ -1,5 +1,8 @@
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
 
 /// What a certificate concludes about trained weights (PAPER.md §2, Lemma 2).
 public enum Verdict: String, Codable, Sendable, CaseIterable {

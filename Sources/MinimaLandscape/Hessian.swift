@@ -1,4 +1,7 @@
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
 
 /// The exact Hessian of `MSE(θ) = (1/N)·‖y − f(X; θ)‖²` with respect to every parameter θ
 /// (`ParameterLayout` order: W1, b1, W2, b2, z, bz), at weights inside a differentiable region.
@@ -25,17 +28,17 @@ import Linalg
 public struct Hessian: Sendable {
     public let network: Network<Double>
     public let data: Dataset<Double>
-    let shape: NetworkShape
-    let bias: Int
+    package let shape: NetworkShape
+    package let bias: Int
     /// Per layer: `H̃_{l−1}` (N × (d_{l−1}+bias)), `A_l` (N×d_l), `H_l` (N×d_l).
-    let inputs: [Matrix<Double>]
-    let slopes: [Matrix<Double>]
-    let hidden: [Matrix<Double>]
+    package let inputs: [Matrix<Double>]
+    package let slopes: [Matrix<Double>]
+    package let hidden: [Matrix<Double>]
     /// `W̃_l` (d_l × (d_{l−1}+bias)), z, b_z.
-    let weights: [Matrix<Double>]
-    let z: [Double]
+    package let weights: [Matrix<Double>]
+    package let z: [Double]
     /// `g = (2/N)(f − y)`.
-    let g: [Double]
+    package let g: [Double]
     /// `flatIndex[k]`: where entry k of the augmented order (W̃1 row-major, W̃2, z, b_z) sits in
     /// `ParameterLayout`'s order.
     let flatIndex: [Int]
@@ -90,7 +93,7 @@ public struct Hessian: Sendable {
     /// Number of parameters P.
     public var count: Int { flatIndex.count }
 
-    static func augment(_ m: Matrix<Double>, _ on: Bool) -> Matrix<Double> {
+    package static func augment(_ m: Matrix<Double>, _ on: Bool) -> Matrix<Double> {
         guard on else { return m }
         var out = Matrix<Double>(rows: m.rows, columns: m.columns + 1, repeating: 1)
         for r in 0..<m.rows { for c in 0..<m.columns { out[r, c] = m[r, c] } }
@@ -98,7 +101,7 @@ public struct Hessian: Sendable {
     }
 
     /// Splits a flat parameter-layout vector into `(W̃_l…, z, b_z)` in the augmented order.
-    func split(_ v: [Double]) -> (w: [Matrix<Double>], z: [Double], bz: Double) {
+    package func split(_ v: [Double]) -> (w: [Matrix<Double>], z: [Double], bz: Double) {
         var k = 0
         var ws: [Matrix<Double>] = []
         for w in weights {
@@ -112,7 +115,7 @@ public struct Hessian: Sendable {
     }
 
     /// The inverse of `split`.
-    func join(_ w: [Matrix<Double>], _ zz: [Double], _ bz: Double) -> [Double] {
+    package func join(_ w: [Matrix<Double>], _ zz: [Double], _ bz: Double) -> [Double] {
         var out = [Double](repeating: 0, count: count)
         var k = 0
         for m in w { for e in m.elements { out[flatIndex[k]] = e; k += 1 } }

@@ -1,4 +1,7 @@
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
 
 /// The Hessian's spectrum at the trained weights, as reported in a certificate.
 ///
@@ -70,7 +73,7 @@ public struct HessianSpectrum: Codable, Equatable, Sendable {
                                lanczosSteps: nil, minBound: nil, maxBound: nil, seconds: seconds)
     }
 
-    func with(seconds s: Double) -> HessianSpectrum { var c = self; c.seconds = s; return c }
+    package func with(seconds s: Double) -> HessianSpectrum { var c = self; c.seconds = s; return c }
 }
 
 #if canImport(Glibc)

@@ -1,4 +1,7 @@
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
 
 /// The Khatri-Rao product `A∘X = [a_1⊗x_1, …, a_N⊗x_N]` (PAPER.md §2): d0·d1 × N, column n the
 /// Kronecker product of the pattern column `a_n` with the sample `x_n`. Inside the region `D_A`

@@ -1,4 +1,7 @@
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
 
 /// How the numerical rank of `A∘X` is computed.
 public enum RankMethod: String, Codable, Sendable, CaseIterable {
@@ -84,7 +87,7 @@ extension KhatriRao {
         }
     }
 
-    static func summary(descending s: [Double], tolerance tol: Double, method: RankMethod, n: Int) -> KhatriRaoRank {
+    package static func summary(descending s: [Double], tolerance tol: Double, method: RankMethod, n: Int) -> KhatriRaoRank {
         let rank = s.filter { $0 > tol }.count
         let above = Array(s[Swift.max(0, rank - 3)..<rank])
         let below = Array(s[rank..<Swift.min(s.count, rank + 3)])

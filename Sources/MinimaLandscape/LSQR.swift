@@ -1,4 +1,7 @@
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
 
 /// LSQR (Paige & Saunders 1982, ACM TOMS 8(1)): `min ‖b − M x‖₂` using only the products `M x`
 /// and `Mᵀ y`, by Golub–Kahan bidiagonalisation. Started from x = 0 it converges to the
@@ -78,7 +81,7 @@ public enum LSQR {
                       normalResidualNorm: arnorm, operatorNorm: anorm2.squareRoot())
     }
 
-    @inline(__always) static func scale(_ x: inout [Double], _ a: Double) {
+    @inline(__always) package static func scale(_ x: inout [Double], _ a: Double) {
         for k in x.indices { x[k] *= a }
     }
 

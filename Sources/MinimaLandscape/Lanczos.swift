@@ -1,4 +1,7 @@
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
 
 /// Extreme eigenvalues of a symmetric operator known only through products `v ↦ H v`
 /// (here the exact Hessian-vector products of `Hessian`), by the Lanczos process with full

@@ -1,4 +1,7 @@
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
 
 /// How the region's least-squares problem is solved.
 public enum FitMethod: String, Codable, Sendable, CaseIterable {
@@ -49,11 +52,6 @@ public struct RegionFit: Codable, Equatable, Sendable {
     /// when started from the network).
     public var correctionNorm: Double
     public var seconds: Double
-}
-
-extension Duration {
-    /// The duration in seconds, as a Double (for reports).
-    public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
 
 /// A region fit with its vectors.

@@ -1,16 +1,12 @@
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
 
-/// What one `RegionMarginStep` iteration did.
-public struct MarginStepIteration: Codable, Equatable, Sendable {
-    /// Samples in the step's set S (wrong or closer to the threshold than the margin).
-    public var selected: Int
-    /// Wrong samples before and after the step; the step length actually taken (1 = the full
-    /// minimum-norm step, halved while it made the error count worse).
-    public var errorsBefore: Int
-    public var errorsAfter: Int
-    public var stepLength: Double
-    public var mseAfter: Double
-}
+/// What one `RegionMarginStep` iteration did: `selected` is the size of the set S, and
+/// `stepLength` the fraction of the minimum-norm step taken.
+public typealias MarginStepIteration = FinisherIteration
 
 /// The minimum-norm least-squares step inside the current activation region that moves the
 /// low-margin samples to a margin (Table 1's finish; PAPER.md §2 and §4).
@@ -26,7 +22,7 @@ public struct MarginStepIteration: Codable, Equatable, Sendable {
 /// selected inputs only, samples nearly orthogonal to them barely move, and most activation
 /// patterns survive; the step is repeated from the new weights (a Gauss–Newton iteration on the
 /// selected samples) and halved while it makes the error count worse.
-public struct RegionMarginStep: Codable, Equatable, Sendable {
+public struct RegionMarginStep: Codable, Equatable, Sendable, TrainingFinisher {
     /// Target distance from the threshold, as a fraction of the distance from the threshold to
     /// a label (0.5: f = ±0.5 with ±1 labels).
     public var margin: Double = 0.5
@@ -38,7 +34,8 @@ public struct RegionMarginStep: Codable, Equatable, Sendable {
     public var patience: Int = 5
     /// Halvings of a step that made the error count worse.
     public var maximumHalvings: Int = 6
-    /// During training (`TrainingConfiguration.marginStep`): try the step whenever an epoch
+    /// During training (`RunConfiguration.marginStep`, passed to `Trainer` as its
+    /// `TrainingFinisher`): try the step whenever an epoch
     /// ends with at most this many wrong samples (0: only after the last epoch), at most once
     /// every `tryEvery` epochs; training stops at the first try that leaves none wrong, and a
     /// try that does not is discarded.
@@ -56,6 +53,12 @@ public struct RegionMarginStep: Codable, Equatable, Sendable {
         step.tryEvery = 50
         step.maximumIterations = 8
         return step
+    }
+
+    public var name: String { "the region margin step" }
+
+    public func finish<Scalar: LinalgScalar>(_ network: inout Network<Scalar>, on data: Dataset<Scalar>) throws -> [FinisherIteration] {
+        try run(&network, on: data)
     }
 
     /// Runs the iterations on `net` (depth 1) until no sample of `data` is misclassified or the
@@ -98,7 +101,7 @@ public struct RegionMarginStep: Codable, Equatable, Sendable {
     }
 
     /// The set S: samples whose signed distance to the threshold is below the margin, lowest first.
-    func selection<Scalar: LinalgScalar>(_ f: [Scalar], _ data: Dataset<Scalar>) -> [Int] {
+    package func selection<Scalar: LinalgScalar>(_ f: [Scalar], _ data: Dataset<Scalar>) -> [Int] {
         let threshold = data.coding.threshold
         let target = margin * (data.coding.positive - threshold)
         var low: [(Int, Double)] = []
@@ -112,7 +115,7 @@ public struct RegionMarginStep: Codable, Equatable, Sendable {
     }
 
     /// The minimum-norm step δ (in the network's parameter layout; only W1 and b1 move).
-    func step<Scalar: LinalgScalar>(_ net: Network<Scalar>, _ data: Dataset<Scalar>, rows: [Int], outputs f: [Scalar]) throws -> [Scalar] {
+    package func step<Scalar: LinalgScalar>(_ net: Network<Scalar>, _ data: Dataset<Scalar>, rows: [Int], outputs f: [Scalar]) throws -> [Scalar] {
         let s = rows.count, d0 = data.d0, d1 = net.shape.hidden[0]
         let rho = Double(net.shape.slope)
         let threshold = data.coding.threshold

@@ -1,4 +1,7 @@
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
 
 /// A right preconditioner for the region's least squares, `P = (AᵀA/N)^{-1/2} ⊗ S⁻¹`, from the
 /// Kronecker approximation `(A∘X)(A∘X)ᵀ ≈ (AᵀA/N) ⊗ (XᵀX)` of the normal-equation matrix: block
@@ -10,14 +13,14 @@ import Linalg
 /// (identical or dead units) are dropped: `(A∘X)ᵀ` is zero on them, so the fitted values are
 /// unchanged. P is symmetric, so `Pᵀ = P`.
 struct RegionPreconditioner {
-    let d0: Int, d1: Int, intercept: Bool
+    package let d0: Int, d1: Int, intercept: Bool
     /// `(AᵀA/N)^{-1/2}` (pseudo-inverse square root), d1×d1.
-    let q: Matrix<Double>
+    package let q: Matrix<Double>
     /// `1/‖column j of Xᵀ‖` (1 for zero columns).
     let inverseScale: [Double]
     let interceptScale: Double
 
-    init(_ design: KhatriRao<Double>) throws {
+    package init(_ design: KhatriRao<Double>) throws {
         d0 = design.d0; d1 = design.d1; intercept = design.intercept
         let n = Double(Swift.max(1, design.n))
         var m = design.slopes.gram(.transposed)
@@ -42,7 +45,7 @@ struct RegionPreconditioner {
     }
 
     /// `P x` (= `Pᵀ x`).
-    func apply(_ x: [Double]) -> [Double] {
+    package func apply(_ x: [Double]) -> [Double] {
         let block = Matrix(rows: d1, columns: d0, elements: Array(x[0..<(d1 * d0)]))
         var out = Matrix.product(q, .none, block, .none).elements
         for i in 0..<d1 { for j in 0..<d0 { out[i * d0 + j] *= inverseScale[j] } }

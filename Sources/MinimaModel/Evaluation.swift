@@ -1,4 +1,6 @@
 import Linalg
+import MinimaCore
+import MinimaData
 
 /// The loss and error of a network on a data set (PAPER.md §1):
 /// `MSE = (1/N)·‖y − f(X)‖²`, `MCE` = fraction of samples on the wrong side of the threshold.
@@ -7,6 +9,12 @@ public struct Metrics: Codable, Equatable, Sendable {
     public var mce: Double
     /// Number of misclassified samples (`MCE·N`).
     public var errors: Int
+
+    package init(mse: Double, mce: Double, errors: Int) {
+        self.mse = mse
+        self.mce = mce
+        self.errors = errors
+    }
 }
 
 extension Metrics {

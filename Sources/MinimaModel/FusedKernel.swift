@@ -1,5 +1,7 @@
 import Foundation
 import Kernels
+import MinimaCore
+import MinimaData
 
 /// When a one-hidden-layer network's forward and backward passes go through the fused kernel
 /// (`OneHiddenLayerKernel`) instead of BLAS GEMMs: small weight matrices, on a CPU with AVX2 and
@@ -28,7 +30,7 @@ enum FusedKernel {
     static let maximumWeights = 16384
 
     /// Whether `shape` is run through the kernel.
-    static func applies(to shape: NetworkShape) -> Bool {
+    package static func applies(to shape: NetworkShape) -> Bool {
         shape.depth == 1 && shape.d0 * ((shape.hidden[0] + 7) / 8 * 8) <= maximumWeights && isAvailable
     }
 }

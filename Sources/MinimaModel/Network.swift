@@ -1,5 +1,7 @@
 import Kernels
 import Linalg
+import MinimaCore
+import MinimaData
 
 /// A network of PAPER.md §1, `f(x) = zᵀ φ(W_L ⋯ φ(W_1 x))`, with all its parameters in one flat
 /// vector laid out by `ParameterLayout` (so optimizers and gradients are plain vectors).

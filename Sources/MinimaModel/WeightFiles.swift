@@ -1,12 +1,14 @@
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
 
 /// Weights on disk, one `.npy` per matrix or vector, the layout numpy users expect:
 /// `W1.npy` (d1×d0), `W2.npy` (d2×d1, depth 2 only), `z.npy` (d_L), and with biases
 /// `b1.npy`, `b2.npy` and `bz.npy` (the output bias, one entry).
 public enum WeightFiles {
     /// The file names for a shape, with the parameter range each holds and its array shape.
-    static func entries(_ shape: NetworkShape) -> [(name: String, range: Range<Int>, shape: [Int])] {
+    package static func entries(_ shape: NetworkShape) -> [(name: String, range: Range<Int>, shape: [Int])] {
         let layout = ParameterLayout(shape)
         let widths = shape.widths
         var out: [(String, Range<Int>, [Int])] = []

@@ -1,5 +1,7 @@
 import Kernels
 import Linalg
+import MinimaCore
+import MinimaData
 
 /// Scratch buffers for one forward and backward pass over up to `capacity` samples: the
 /// pre-activations `P_l = H_{l−1} W_lᵀ` and activations `H_l = φ(P_l)` of every hidden layer,
@@ -8,12 +10,12 @@ import Linalg
 public final class Workspace<Scalar: LinalgScalar> {
     public let capacity: Int
     let preactivations: [UnsafeMutablePointer<Scalar>]
-    let activations: [UnsafeMutablePointer<Scalar>]
+    package let activations: [UnsafeMutablePointer<Scalar>]
     let deltas: [UnsafeMutablePointer<Scalar>]
-    let outputs: UnsafeMutablePointer<Scalar>
+    package let outputs: UnsafeMutablePointer<Scalar>
     let outputGradient: UnsafeMutablePointer<Scalar>
     /// The fused forward/backward kernel's buffers, for the shapes it takes (`FusedKernel`).
-    let kernel: OneHiddenLayerKernel<Scalar>?
+    package let kernel: OneHiddenLayerKernel<Scalar>?
     private let sizes: [Int]
 
     /// `fused`: run one-hidden-layer passes through `OneHiddenLayerKernel` (default: when

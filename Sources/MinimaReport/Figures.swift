@@ -1,4 +1,12 @@
 import Foundation
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
+import MinimaRuns
+import MinimaVolume
+import MinimaExperiments
 
 /// The paper's figures (PAPER.md §4) drawn from a results folder's records.
 public enum Figures {

@@ -1,4 +1,12 @@
 import Foundation
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
+import MinimaRuns
+import MinimaVolume
+import MinimaExperiments
 
 /// Writes a results folder's report: `runs.csv`, `summary.csv`, `figure1.svg`, `figure2.svg`
 /// (PNG copies when `rsvg-convert` is installed), `table1.md` when `table1.json` is present, and

@@ -1,4 +1,12 @@
 import Foundation
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
+import MinimaRuns
+import MinimaVolume
+import MinimaExperiments
 
 /// `runs.csv`: one row per run of a results folder, its configuration and final metrics.
 public enum RunsTable {
@@ -35,10 +43,10 @@ public enum RunsTable {
         ("error", { $0.error ?? "" }),
     ]
 
-    static func config(_ r: SweepRecord) -> RunConfiguration? { r.record?.config ?? r.config }
+    package static func config(_ r: SweepRecord) -> RunConfiguration? { r.record?.config ?? r.config }
 
     /// Numbers with 17 significant digits (so they read back exactly); empty for nil.
-    static func number(_ v: Double?) -> String {
+    package static func number(_ v: Double?) -> String {
         guard let v else { return "" }
         if v.isNaN { return "nan" }
         if v.isInfinite { return v > 0 ? "inf" : "-inf" }
@@ -55,7 +63,7 @@ public enum RunsTable {
 
 /// RFC 4180 fields: quoted when they hold a comma, quote or line break.
 enum CSV {
-    static func field(_ s: String) -> String {
+    package static func field(_ s: String) -> String {
         guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

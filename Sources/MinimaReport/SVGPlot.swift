@@ -1,4 +1,12 @@
 import Foundation
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
+import MinimaRuns
+import MinimaVolume
+import MinimaExperiments
 
 /// A small SVG plotter for line and scatter plots, clean enough for a paper: one or more panels
 /// side by side, linear or log axes with decade ticks, error bars, dashed reference lines and a
@@ -97,7 +105,7 @@ public struct SVGPlot: Sendable {
         }
     }
 
-    static func range(_ values: [Double], scale: Scale) -> ClosedRange<Double> {
+    package static func range(_ values: [Double], scale: Scale) -> ClosedRange<Double> {
         let usable = values.filter { $0.isFinite && (scale == .linear || $0 > 0) }
         guard var lo = usable.min(), var hi = usable.max() else { return scale == .log ? 0.1...10 : 0...1 }
         switch scale {
@@ -124,7 +132,7 @@ public struct SVGPlot: Sendable {
     }
 
     /// Tick positions and their labels (SVG text content).
-    static func ticks(_ r: ClosedRange<Double>, scale: Scale) -> [(Double, String)] {
+    package static func ticks(_ r: ClosedRange<Double>, scale: Scale) -> [(Double, String)] {
         switch scale {
         case .log:
             let a = Int(ceil(log10(r.lowerBound) - 1e-9)), b = Int(floor(log10(r.upperBound) + 1e-9))
@@ -151,7 +159,7 @@ public struct SVGPlot: Sendable {
         }
     }
 
-    static func format(_ v: Double) -> String {
+    package static func format(_ v: Double) -> String {
         if v == v.rounded() && abs(v) < 1e6 { return String(Int(v)) }
         var s = String(format: "%.4g", v)
         if s.hasPrefix("-") { s = "−" + s.dropFirst() }

@@ -1,4 +1,12 @@
 import Foundation
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
+import MinimaRuns
+import MinimaVolume
+import MinimaExperiments
 
 /// Mean, standard deviation, minimum and maximum of a sample. `std` is the sample standard
 /// deviation (divisor count − 1; 0 for a single value), the usual error bar over repetitions.
@@ -61,7 +69,7 @@ public struct SummaryRow: Sendable {
 
 /// `summary.csv`: one row per grid point with mean, std, min, max and count of each metric.
 public enum Summary {
-    static let metrics: [(String, @Sendable (SummaryRow) -> Statistics)] = [
+    package static let metrics: [(String, @Sendable (SummaryRow) -> Statistics)] = [
         ("mse", { $0.mse }), ("mce", { $0.mce }), ("margin", { $0.margin }), ("epochs", { $0.epochs }), ("seconds", { $0.seconds }),
     ]
 

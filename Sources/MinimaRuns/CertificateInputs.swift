@@ -1,5 +1,10 @@
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
 
 /// Where `minima certify` gets its weights and data: a run record, or a weights folder and a data set.
 public enum CertificateInputs {

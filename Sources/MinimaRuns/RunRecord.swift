@@ -1,47 +1,10 @@
 import Foundation
 import Linalg
-
-/// Float32 or Float64 throughout a run.
-public enum Precision: String, Codable, Sendable, CaseIterable {
-    case float32, float64
-}
-
-/// Every value that decides a run: what `minima train`'s flags said, with defaults filled in.
-public struct RunConfiguration: Codable, Equatable, Sendable {
-    public var data = DataSpec()
-    public var network = NetworkShape(d0: 0, hidden: [1])
-    public var training = TrainingConfiguration()
-    public var precision: Precision = .float64
-    /// Seed of the initial weights (and, unless the data has its own, of the data).
-    public var seed: UInt64 = 0
-    /// BLAS threads.
-    public var threads: Int = 1
-    /// Folder of initial weights (`W1.npy`, `z.npy`, …) instead of the random initialisation.
-    public var initWeights: String? = nil
-    /// Folder the final weights were saved to.
-    public var saveWeights: String? = nil
-
-    public init() {}
-}
-
-/// Where and with what a run was computed.
-public struct RunEnvironment: Codable, Equatable, Sendable {
-    public var minimaVersion: String
-    public var gitCommit: String?
-    /// `openblas_get_corename()`.
-    public var blasCoreName: String
-    public var blasThreads: Int
-    public var precision: Precision
-    public var cores: Int
-    public var date: String
-
-    public static func current(precision: Precision) -> RunEnvironment {
-        RunEnvironment(minimaVersion: MinimaVersion.string, gitCommit: MinimaVersion.gitCommit,
-                       blasCoreName: BLASEnvironment.coreName, blasThreads: BLASEnvironment.threads,
-                       precision: precision, cores: ProcessInfo.processInfo.activeProcessorCount,
-                       date: ISO8601DateFormatter().string(from: Date()))
-    }
-}
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
 
 /// The JSON record of one training run (`minima train --out RUN.json`).
 public struct RunRecord: Codable, Sendable {
@@ -62,48 +25,5 @@ public struct RunRecord: Codable, Sendable {
     /// Reads a record written by `write(to:)`.
     public static func read(_ path: String) throws -> RunRecord {
         try RecordJSON.read(path, what: "a Minima run record")
-    }
-}
-
-/// Carries out a whole run: data, initial weights, training, saved weights; returns the record.
-public enum TrainingRun {
-    /// `certify`: when given, the final weights are certified (see `Certificate`) and the
-    /// certificate is attached to the record.
-    public static func execute(_ config: RunConfiguration,
-                               progress: ((TrainingProgress) -> Void)? = nil,
-                               certify: CertificateOptions? = nil) throws -> RunRecord {
-        switch config.precision {
-        case .float32: return try execute(config, as: Float.self, progress: progress, certify: certify)
-        case .float64: return try execute(config, as: Double.self, progress: progress, certify: certify)
-        }
-    }
-
-    public static func execute<Scalar: LinalgScalar>(_ config: RunConfiguration, as: Scalar.Type,
-                                                     progress: ((TrainingProgress) -> Void)? = nil,
-                                                     certify: CertificateOptions? = nil) throws -> RunRecord {
-        try config.training.validate()
-        let data: Dataset<Scalar> = try config.data.load()
-        var shape = config.network
-        shape.d0 = data.d0
-        try shape.validate()
-        if config.training.marginStep != nil && shape.depth != 1 {
-            throw MinimaError.invalidOption(flag: "--margin-step", message: "needs one hidden layer (the step is linear in W1 inside a region); the network has \(shape.depth)")
-        }
-        var network: Network<Scalar>
-        if let folder = config.initWeights {
-            network = try WeightFiles.load(shape, from: folder)
-        } else {
-            network = Network.random(shape: shape, seed: config.seed)
-        }
-        var resolved = config
-        resolved.network = shape
-        BLASEnvironment.setThreads(config.threads)
-        let (curve, final) = Trainer<Scalar>(config.training, threads: config.threads).train(&network, on: data, progress: progress)
-        if let folder = config.saveWeights { try WeightFiles.save(network, to: folder) }
-        var record = RunRecord(config: resolved, environment: .current(precision: config.precision), curve: curve, final: final)
-        if let options = certify, final.status != .diverged {
-            record.certificate = try Certificate.make(network: network, data: data, options: options)
-        }
-        return record
     }
 }

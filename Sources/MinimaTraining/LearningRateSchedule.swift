@@ -1,3 +1,6 @@
+import MinimaCore
+import MinimaData
+import MinimaModel
 /// The learning rate at each epoch.
 ///
 /// Both decaying schedules the paper's experiments use are geometric after some epoch k:

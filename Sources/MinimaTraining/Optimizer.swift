@@ -1,4 +1,7 @@
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
 
 /// The optimizers of the paper's experiments, with PyTorch's update rules.
 public enum OptimizerKind: String, Codable, Sendable, CaseIterable {

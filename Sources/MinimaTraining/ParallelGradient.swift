@@ -1,5 +1,8 @@
 import Dispatch
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
 
 /// The gradient of a batch's MSE computed by several workers at once: the batch's rows are
 /// split into contiguous shares, each worker back-propagates its share with a one-thread BLAS
@@ -11,8 +14,8 @@ import Linalg
 /// The result does not depend on timing: the shares are fixed and summed in a fixed order
 /// (it does depend on the number of workers, through floating-point rounding).
 final class ParallelGradient<Scalar: LinalgScalar>: @unchecked Sendable {
-    let workers: Int
-    let count: Int
+    package let workers: Int
+    package let count: Int
     private let d0: Int
     private let workspaces: [Workspace<Scalar>]
     // One buffer of each kind per worker, allocated once; the arrays of pointers are never
@@ -30,7 +33,7 @@ final class ParallelGradient<Scalar: LinalgScalar>: @unchecked Sendable {
     /// Workers for batches of up to `capacity` rows: `requested`, or fewer when a share would
     /// hold fewer than `minimumShareWork` multiply-adds of the forward pass (small problems are
     /// faster on one core).
-    init(shape: NetworkShape, capacity: Int, workers requested: Int, gathers: Bool) {
+    package init(shape: NetworkShape, capacity: Int, workers requested: Int, gathers: Bool) {
         let widths = shape.widths
         let perRow = (0..<shape.depth).reduce(widths[shape.depth]) { $0 + widths[$1] * widths[$1 + 1] }
         let w = max(1, min(requested, capacity * perRow / ParallelGradient.minimumShareWork))
@@ -64,7 +67,7 @@ final class ParallelGradient<Scalar: LinalgScalar>: @unchecked Sendable {
     /// Sum of squared residuals over the batch, with the gradient of the batch MSE written to
     /// `gradient`. The batch is the rows `order[start..<start+rows]` of `x`/`y` when `order` is
     /// given (gathered into contiguous buffers), else the contiguous rows from `start`.
-    func compute(network: Network<Scalar>, x: UnsafePointer<Scalar>, y: UnsafePointer<Scalar>,
+    package func compute(network: Network<Scalar>, x: UnsafePointer<Scalar>, y: UnsafePointer<Scalar>,
                  order: UnsafePointer<Int>?, start: Int, rows: Int,
                  gradient: UnsafeMutablePointer<Scalar>) -> Scalar {
         let scale = 1 / Scalar(rows)

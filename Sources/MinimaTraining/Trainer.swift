@@ -1,5 +1,8 @@
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
 
 /// One point of the training curve: metrics on the whole training set after `epoch` epochs.
 public struct CurvePoint: Codable, Equatable, Sendable {
@@ -41,8 +44,9 @@ public struct FinalState: Codable, Equatable, Sendable {
     public var status: RunStatus
     /// A sentence on how the run ended (why it stopped or diverged).
     public var message: String
-    /// What the region margin step did when it ran (the successful try, or the last one).
-    public var marginStep: [MarginStepIteration]? = nil
+    /// What the training finisher (the region margin step) did when it ran: the successful
+    /// try, or the last one.
+    public var marginStep: [FinisherIteration]? = nil
 }
 
 /// A progress report, sent about once a second and at the end.
@@ -63,15 +67,17 @@ public struct TrainingProgress: Sendable {
 /// training on minibatches; for each batch, the gradient of the batch MSE is back-propagated
 /// (split over `threads` workers, each gathering its rows into a contiguous buffer that stays
 /// in cache for the two GEMMs that read it; full-batch training reads X in place), and the
-/// optimizer steps.
+/// optimizer steps. A `finisher`, when given, runs as `TrainingFinisher` describes.
 public struct Trainer<Scalar: LinalgScalar> {
     public var configuration: TrainingConfiguration
     /// Cores to split each batch over (each with a one-thread BLAS; see `ParallelGradient`).
     public var threads: Int
+    public var finisher: (any TrainingFinisher)?
 
-    public init(_ configuration: TrainingConfiguration, threads: Int = 1) {
+    public init(_ configuration: TrainingConfiguration, threads: Int = 1, finisher: (any TrainingFinisher)? = nil) {
         self.configuration = configuration
         self.threads = max(1, threads)
+        self.finisher = finisher
     }
 
     public func train(_ network: inout Network<Scalar>, on data: Dataset<Scalar>,
@@ -88,10 +94,10 @@ public struct Trainer<Scalar: LinalgScalar> {
         var order = Array(0..<n)
         var rng = SeededGenerator(seed: config.seed, stream: 5)
         let logEpochs = TrainingConfiguration.logEpochs(upTo: config.epochs, perDecade: config.logPointsPerDecade)
-        let marginTries = config.marginStep.map { $0.triesBelow > 0 } ?? false
-        let needsEpochMetrics = config.stopAtZeroError || config.targetMSE != nil || marginTries
-        var marginStepDone: [MarginStepIteration]? = nil
-        var lastMarginTry = Int.min / 2
+        var finisherTries = finisher.map { $0.triesBelow > 0 } ?? false
+        let needsEpochMetrics = config.stopAtZeroError || config.targetMSE != nil || finisherTries
+        var finished: [FinisherIteration]? = nil
+        var lastTry = Int.min / 2
         let clock = ContinuousClock()
         let start = clock.now
         func elapsed() -> Double { (clock.now - start).inSeconds }
@@ -108,6 +114,7 @@ public struct Trainer<Scalar: LinalgScalar> {
         var message = "ran all \(config.epochs) epochs"
         var epochsRun = 0
         var lr = config.learningRate
+        var failures: [String] = []
         var epochSeconds: [Double] = []
         epochSeconds.reserveCapacity(config.epochs)
 
@@ -157,19 +164,25 @@ public struct Trainer<Scalar: LinalgScalar> {
                             } else if let t = config.targetMSE, m.mse <= t {
                                 status = .converged; message = "training MSE reached \(m.mse) ≤ \(t) at epoch \(epoch)"
                             }
-                            if status != .converged, let step = config.marginStep, m.errors > 0, m.errors <= step.triesBelow,
-                               epoch - lastMarginTry >= step.tryEvery {
-                                lastMarginTry = epoch
+                            if status != .converged, finisherTries, let step = finisher, m.errors > 0, m.errors <= step.triesBelow,
+                               epoch - lastTry >= step.tryEvery {
+                                lastTry = epoch
                                 BLASEnvironment.setThreads(blasThreads)
                                 var trial = network
-                                let done = (try? step.run(&trial, on: data)) ?? []
-                                BLASEnvironment.setThreads(1)
-                                marginStepDone = done
-                                if let last = done.last, last.errorsAfter == 0 {
-                                    network = trial
-                                    status = .converged
-                                    message = "the region margin step removed the last \(m.errors) errors after epoch \(epoch)"
+                                do {
+                                    let done = try step.finish(&trial, on: data)
+                                    finished = done
+                                    if let last = done.last, last.errorsAfter == 0 {
+                                        network = trial
+                                        status = .converged
+                                        message = "\(step.name) removed the last \(m.errors) errors after epoch \(epoch)"
+                                    }
+                                } catch {
+                                    // The same weights' region would fail the same way: stop trying.
+                                    finisherTries = false
+                                    failures.append("\(step.name) failed after epoch \(epoch): \(error)")
                                 }
+                                BLASEnvironment.setThreads(1)
                             }
                             if status == .converged {
                                 if !isLogged { curve.append(CurvePoint(epoch: epoch, mse: m.mse, mce: m.mce, lr: lr, seconds: elapsed())) }
@@ -195,21 +208,22 @@ public struct Trainer<Scalar: LinalgScalar> {
 
         BLASEnvironment.setThreads(blasThreads)
         // After the last epoch (a no-op when nothing is wrong: `run` then does no iteration).
-        if status != .diverged, let step = config.marginStep {
+        for failure in failures { message += "; " + failure }
+        if status != .diverged, let step = finisher {
             var trial = network
-            var done: [MarginStepIteration] = []
-            do { done = try step.run(&trial, on: data) } catch { message += "; the region margin step failed: \(error)" }
-            if !done.isEmpty { marginStepDone = done }
+            var done: [FinisherIteration] = []
+            do { done = try step.finish(&trial, on: data) } catch { message += "; \(step.name) failed: \(error)" }
+            if !done.isEmpty { finished = done }
             if let last = done.last, last.errorsAfter < done[0].errorsBefore {
                 network = trial
                 if last.errorsAfter == 0 { status = .converged }
-                message += "; then the region margin step: \(done[0].errorsBefore) → \(last.errorsAfter) wrong"
+                message += "; then \(step.name): \(done[0].errorsBefore) → \(last.errorsAfter) wrong"
             }
         }
         let totalSeconds = elapsed()
         var final = FinalState.measure(network, on: data, epochs: epochsRun, seconds: totalSeconds,
                                        medianEpochSeconds: median(epochSeconds), status: status, message: message)
-        final.marginStep = marginStepDone
+        final.marginStep = finished
         if status != .diverged, curve.last.map({ $0.epoch != epochsRun || $0.mse != final.mse || $0.mce != final.mce }) ?? true {
             curve.append(CurvePoint(epoch: epochsRun, mse: final.mse, mce: final.mce, lr: lr, seconds: totalSeconds))
         }

@@ -1,3 +1,6 @@
+import MinimaCore
+import MinimaData
+import MinimaModel
 /// Everything that decides a training run apart from the data and the initial weights.
 public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var optimizer: OptimizerKind = .gd
@@ -19,9 +22,6 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Stop after the epoch during which this many seconds of training have passed (a
     /// wall-clock budget; nil: none).
     public var timeLimit: Double? = nil
-    /// The region margin step (`RegionMarginStep`, one hidden layer only): tried after the last
-    /// epoch when samples are still wrong, and during training as its `triesBelow` says.
-    public var marginStep: RegionMarginStep? = nil
     /// Seed of the batch order (the data and weights have their own seeds in the record).
     public var seed: UInt64 = 0
     /// Curve points per decade of epochs (log-spaced logging).

@@ -1,4 +1,8 @@
 import Foundation
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaLandscape
 
 /// The paper's bounds evaluated at finite sizes (PAPER.md §3): Theorems 6/10 (upper bounds on
 /// `V(L_ε)` and `V(L_ε)/V(G)`), Theorem 8's width `d1*`, Theorem 9's lower bound on `V(G)` and

@@ -1,4 +1,8 @@
 import Foundation
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaLandscape
 
 /// A proportion estimated from `k` successes in `n` independent trials, with its exact
 /// (Clopper–Pearson) two-sided confidence interval.

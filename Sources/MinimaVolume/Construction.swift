@@ -1,5 +1,9 @@
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaLandscape
 
 /// Theorem 8's global minimum, built explicitly (PAPER.md §3; docs/construction.md): a network
 /// with `d1* = 4⌈N/(2d0 − 2)⌉` hidden units that fits any y exactly on data X in general

@@ -1,5 +1,9 @@
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaLandscape
 
 /// Exact angular volumes when d0 = 2 (PAPER.md §2): the oracle the Monte Carlo estimator is
 /// tested against.

@@ -1,4 +1,8 @@
 import CGLPK
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaLandscape
 
 /// A linear or mixed-integer program handed to GLPK (the GNU Linear Programming Kit, Debian's
 /// `libglpk-dev`): columns with bounds, rows `lower ≤ Σ a_j x_j ≤ upper`, one objective.
@@ -22,7 +26,7 @@ final class LinearProgram {
         case timeLimit
     }
 
-    init(maximize: Bool) {
+    package init(maximize: Bool) {
         glp_term_out(GLP_OFF)
         problem = glp_create_prob()
         glp_set_obj_dir(problem, maximize ? GLP_MAX : GLP_MIN)
@@ -85,7 +89,7 @@ final class LinearProgram {
     }
 
     /// The value of column j in the last LP solution.
-    func value(_ j: Int) -> Double { glp_get_col_prim(problem, Int32(j)) }
+    package func value(_ j: Int) -> Double { glp_get_col_prim(problem, Int32(j)) }
 
     private func loadMatrix() {
         guard !loaded else { return }

@@ -1,5 +1,9 @@
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaLandscape
 
 /// One named volume estimate with its Clopper–Pearson interval (for tables and records).
 public struct VolumeEstimate: Codable, Sendable, Equatable {
@@ -169,7 +173,7 @@ private final class WorkerResults: @unchecked Sendable {
     private var done = 0
     private var lastReport: Date
 
-    init(count: Int, epsilons: [Double], progress: (@Sendable (Int, Int, Double) -> Void)?, total: Int, start: Date) {
+    package init(count: Int, epsilons: [Double], progress: (@Sendable (Int, Int, Double) -> Void)?, total: Int, start: Date) {
         tallies = Array(repeating: AngularVolume(epsilons: epsilons), count: count)
         self.progress = progress
         self.total = total
@@ -190,6 +194,6 @@ private final class WorkerResults: @unchecked Sendable {
         if due { progress(d, total, now.timeIntervalSince(start)) }
     }
 
-    func set(_ k: Int, _ t: AngularVolume) { lock.lock(); tallies[k] = t; lock.unlock() }
-    func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+    package func set(_ k: Int, _ t: AngularVolume) { lock.lock(); tallies[k] = t; lock.unlock() }
+    package func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
 }

@@ -1,5 +1,9 @@
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaLandscape
 
 /// What a differentiable region `D_A` holds (PAPER.md §2).
 public enum RegionContent: String, Codable, Sendable, CaseIterable {

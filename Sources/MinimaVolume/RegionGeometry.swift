@@ -1,4 +1,8 @@
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaLandscape
 
 // What the region classifier needs of a region's geometry: a compact, hashable sign pattern
 // (the cache key of Monte Carlo and exact enumeration), `(A∘X)ᵀ` through `Landscape/KhatriRao`,
@@ -32,7 +36,7 @@ public struct RegionPattern: Hashable, Sendable {
         }
     }
 
-    init(units: Int, samples: Int, words: [UInt64]) {
+    package init(units: Int, samples: Int, words: [UInt64]) {
         self.units = units
         self.samples = samples
         self.words = words
@@ -105,19 +109,19 @@ func khatriRaoTransposed(_ pattern: RegionPattern, inputs x: Matrix<Double>, slo
 /// row space of `A∘X`, the residual `e_A = y − ŷ_A`, and `rank(A∘X)`.
 struct RegionLeastSquares {
     /// `ŷ_A`.
-    var fitted: [Double]
+    package var fitted: [Double]
     /// `e_A = y − ŷ_A`.
-    var residual: [Double]
+    package var residual: [Double]
     /// `rank(A∘X)`.
-    var rank: Int
+    package var rank: Int
 
     /// Singular values `σ ≤ rcond·σ_max` of `A∘X` count as zero (LAPACK `dgelsd`). 1e-10: far
     /// above the rounding error of an SVD in Float64 at these sizes (~1e-16·(d0·d1 + N)), far
     /// below the smallest singular value of a generic full-rank `A∘X` with Gaussian X at the sizes
     /// Minima classifies (≳ 1e-4 relative), so exact rank deficiency and genericity are told apart.
-    static let rcond = 1e-10
+    package static let rcond = 1e-10
 
-    init(khatriRaoTransposed m: Matrix<Double>, targets y: [Double]) throws {
+    package init(khatriRaoTransposed m: Matrix<Double>, targets y: [Double]) throws {
         do {
             let (u, rank) = try m.leastSquares(y, rcond: RegionLeastSquares.rcond)
             fitted = m.times(u)

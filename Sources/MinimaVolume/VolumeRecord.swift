@@ -1,5 +1,9 @@
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaLandscape
 
 /// The JSON record of `minima volume`: the command, the environment, and the exact and/or
 /// Monte Carlo volumes.

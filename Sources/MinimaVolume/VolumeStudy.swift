@@ -1,5 +1,9 @@
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaLandscape
 
 /// The volume study of `minima reproduce` (issue 6): how `V(L_ε)` and `V(L_ε)/V(G)` change
 /// with N for Gaussian X and random ±1 labels, with d0 and d1 grown in the shape the paper's
@@ -101,7 +105,7 @@ public enum VolumeStudy {
     }
 
     /// Least-squares slopes of ln V(L_ε) against the theorem's exponent.
-    static func trends(_ points: [Point], epsilons: [Double]) -> [Trend] {
+    package static func trends(_ points: [Point], epsilons: [Double]) -> [Trend] {
         epsilons.enumerated().compactMap { k, eps -> Trend? in
             guard eps > 0 else { return nil }
             var xs: [Double] = [], ys: [Double] = [], sizes: [Int] = []

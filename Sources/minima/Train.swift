@@ -59,9 +59,9 @@ struct Train: ParsableCommand {
             throw MinimaError.invalidOption(flag: "--margin-step-below", message: "must be at least 1, got \(k)")
         }
         if let k = marginStepBelow {
-            config.training.marginStep = .duringTraining(below: k)
+            config.marginStep = .duringTraining(below: k)
         } else if marginStep {
-            config.training.marginStep = RegionMarginStep()
+            config.marginStep = RegionMarginStep()
         }
         config.precision = precision
         config.seed = seed
