@@ -33,4 +33,42 @@ enum FusedKernel {
     package static func applies(to shape: NetworkShape) -> Bool {
         shape.depth == 1 && shape.d0 * ((shape.hidden[0] + 7) / 8 * 8) <= maximumWeights && isAvailable
     }
+
+    /// The arguments of `OneHiddenLayerKernel.sumOfSquaresAndGradient`.
+    struct Call<Scalar> {
+        var x, y: UnsafePointer<Scalar>
+        var rows: Int
+        var w: UnsafePointer<Scalar>, b: UnsafePointer<Scalar>?, z: UnsafePointer<Scalar>
+        var bz, slope, scale: Scalar
+        var gradW: UnsafeMutablePointer<Scalar>, gradB: UnsafeMutablePointer<Scalar>?
+        var gradZ: UnsafeMutablePointer<Scalar>, gradBz: UnsafeMutablePointer<Scalar>?
+        var accumulate: Bool
+
+        func run(_ kernel: OneHiddenLayerKernel<Scalar>) -> Scalar where Scalar: SIMDScalar & BinaryFloatingPoint {
+            kernel.sumOfSquaresAndGradient(x: x, y: y, rows: rows, w: w, b: b, z: z, bz: bz, slope: slope, scale: scale,
+                                           gradW: gradW, gradB: gradB, gradZ: gradZ, gradBz: gradBz, accumulate: accumulate)
+        }
+    }
+
+    /// Runs the kernel's Float or Double build, named by its concrete type here.
+    ///
+    /// The callers are generic and, with cross-module optimisation, specialised inside the
+    /// modules that use them; a generic call from there would reach the kernel's generic code
+    /// (two orders of magnitude slower) instead of the builds `@_specialize` exported. These
+    /// functions are kept out of other modules so their concrete calls stay as written.
+    static func run<Scalar: SIMDScalar & BinaryFloatingPoint>(_ kernel: OneHiddenLayerKernel<Scalar>, _ call: Call<Scalar>) -> Scalar {
+        if Scalar.self == Float.self {
+            return Scalar(runFloat(unsafeDowncast(kernel, to: OneHiddenLayerKernel<Float>.self), unsafeBitCast(call, to: Call<Float>.self)))
+        }
+        if Scalar.self == Double.self {
+            return Scalar(runDouble(unsafeDowncast(kernel, to: OneHiddenLayerKernel<Double>.self), unsafeBitCast(call, to: Call<Double>.self)))
+        }
+        return call.run(kernel)
+    }
+
+    @_semantics("optimize.no.crossmodule") @inline(never)
+    static func runFloat(_ kernel: OneHiddenLayerKernel<Float>, _ call: Call<Float>) -> Float { call.run(kernel) }
+
+    @_semantics("optimize.no.crossmodule") @inline(never)
+    static func runDouble(_ kernel: OneHiddenLayerKernel<Double>, _ call: Call<Double>) -> Double { call.run(kernel) }
 }

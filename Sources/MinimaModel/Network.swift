@@ -156,14 +156,13 @@ public struct Network<Scalar: LinalgScalar>: Sendable {
                                       rows: Int, scale: Scalar, gradient: UnsafeMutablePointer<Scalar>, accumulate: Bool) -> Scalar {
         parameters.withUnsafeBufferPointer { pp in
             let p = pp.baseAddress!
-            let b = layout.biases.map { p + $0[0].lowerBound }
-            let gb = layout.biases.map { gradient + $0[0].lowerBound }
-            let bz = layout.outputBias.map { p[$0] } ?? 0
-            let gbz = layout.outputBias.map { gradient + $0 }
-            return kernel.sumOfSquaresAndGradient(x: x, y: y, rows: rows, w: p + layout.weights[0].lowerBound, b: b,
-                                                  z: p + layout.output.lowerBound, bz: bz, slope: Scalar(shape.slope), scale: scale,
-                                                  gradW: gradient + layout.weights[0].lowerBound, gradB: gb,
-                                                  gradZ: gradient + layout.output.lowerBound, gradBz: gbz, accumulate: accumulate)
+            let call = FusedKernel.Call(x: x, y: y, rows: rows, w: p + layout.weights[0].lowerBound, b: layout.biases.map { p + $0[0].lowerBound },
+                                        z: p + layout.output.lowerBound, bz: layout.outputBias.map { p[$0] } ?? 0,
+                                        slope: Scalar(shape.slope), scale: scale,
+                                        gradW: gradient + layout.weights[0].lowerBound, gradB: layout.biases.map { gradient + $0[0].lowerBound },
+                                        gradZ: gradient + layout.output.lowerBound, gradBz: layout.outputBias.map { gradient + $0 },
+                                        accumulate: accumulate)
+            return FusedKernel.run(kernel, call)
         }
     }
 }
