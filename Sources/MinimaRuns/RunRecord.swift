@@ -14,6 +14,8 @@ public struct RunRecord: Codable, Sendable {
     public var final: FinalState
     /// The landscape certificate of the final weights (`minima train --certify`), if asked for.
     public var certificate: Certificate? = nil
+    /// `WeightFiles.checksum` of the weights saved to `config.saveWeights` (nil: none saved).
+    public var weightsChecksum: String? = nil
 
     /// Pretty JSON; non-finite numbers (a diverged run) are written as the strings
     /// "nan", "inf" and "-inf" (`RecordJSON`).

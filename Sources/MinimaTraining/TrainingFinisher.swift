@@ -29,7 +29,7 @@ public struct FinisherIteration: Codable, Equatable, Sendable {
 /// `Trainer` tries the finisher on a copy of the weights and keeps the copy when the finisher
 /// left fewer wrong samples (after the last epoch) or none (during training). An error it
 /// throws ends the tries and is written into the run's message.
-public protocol TrainingFinisher: Sendable {
+public protocol TrainingFinisher: Encodable, Sendable {
     /// What the run's message calls it ("the region margin step").
     var name: String { get }
     /// Try during training when an epoch ends with at most this many wrong samples (0: only
