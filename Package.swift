@@ -43,7 +43,7 @@ let package = Package(
                 swiftSettings: libraryFlags),
         .target(name: "MinimaModel", dependencies: ["MinimaData", "Linalg", "Kernels"], swiftSettings: libraryFlags),
         .target(name: "MinimaTraining", dependencies: ["MinimaModel"], swiftSettings: libraryFlags),
-        .target(name: "MinimaLandscape", dependencies: ["MinimaTraining"], swiftSettings: libraryFlags),
+        .target(name: "MinimaLandscape", dependencies: ["MinimaTraining", "Kernels"], swiftSettings: libraryFlags),
         .target(name: "MinimaRuns", dependencies: ["MinimaLandscape"], swiftSettings: libraryFlags),
         .target(name: "MinimaVolume", dependencies: ["MinimaLandscape", "CGLPK"], swiftSettings: libraryFlags),
         .target(name: "MinimaExperiments", dependencies: ["MinimaRuns", "MinimaVolume"], swiftSettings: libraryFlags),

@@ -1,4 +1,8 @@
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
 
 /// Which weights a slice moves: the hidden layer `W̃ = [W, b]`, the output layer `z̃ = (z, b_z)`,
 /// or both (biases only when the network has them).

@@ -1,6 +1,10 @@
 import Dispatch
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
 
 /// A slice evaluated on a grid: every α of `alphas` on a line, or every (α, β) of
 /// `alphas × betas` on a plane (`betas = [0]` on a line). Points are stored with α varying

@@ -1,4 +1,8 @@
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
 
 /// The exact loss along a line `θ + α·D`, α ∈ [a, b], of a one-hidden-layer network.
 ///

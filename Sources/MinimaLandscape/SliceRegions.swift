@@ -1,4 +1,8 @@
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
 
 /// The activation regions a plane `θ + α·D₁ + β·D₂` cuts through (one hidden layer).
 ///

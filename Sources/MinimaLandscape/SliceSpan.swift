@@ -1,5 +1,9 @@
 import Kernels
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
 
 /// A one-hidden-layer network on the affine span `θ + α·D₁ (+ β·D₂)` of one or two directions
 /// through its weights: what a loss slice evaluates.

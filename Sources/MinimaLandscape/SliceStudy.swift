@@ -1,5 +1,9 @@
 import Foundation
 import Linalg
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
 
 /// What decides a slice: its directions, which weights move, the range and the grid.
 public struct SliceOptions: Sendable {

@@ -6,12 +6,12 @@ import MinimaData
 /// When a one-hidden-layer network's forward and backward passes go through the fused kernel
 /// (`OneHiddenLayerKernel`) instead of BLAS GEMMs: small weight matrices, on a CPU with AVX2 and
 /// FMA (the kernel is compiled for them on x86-64).
-enum FusedKernel {
+package enum FusedKernel {
     /// Whether this CPU may run the kernel: AVX2 and FMA on x86-64 (from /proc/cpuinfo's
     /// flags); never elsewhere, where BLAS serves every size.
     /// The environment variable `MINIMA_FUSED_KERNEL=0` turns the kernel off (to compare with
     /// the BLAS path in benchmarks).
-    static let isAvailable: Bool = {
+    package static let isAvailable: Bool = {
         if ProcessInfo.processInfo.environment["MINIMA_FUSED_KERNEL"] == "0" { return false }
         #if arch(x86_64) && os(Linux)
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),

@@ -1,4 +1,12 @@
 import Foundation
+import MinimaCore
+import MinimaData
+import MinimaModel
+import MinimaTraining
+import MinimaLandscape
+import MinimaRuns
+import MinimaVolume
+import MinimaExperiments
 
 /// The files of `minima slice --out DIR`, each written atomically: `slice.csv` (one row per grid
 /// point), on a line `crossings.csv` and `pieces.csv`, `slice.json` (the record), and the figure
