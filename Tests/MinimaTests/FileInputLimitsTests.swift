@@ -2,7 +2,9 @@ import CTurboJPEG
 import Foundation
 import Linalg
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaCore
+@testable import MinimaData
 
 /// Sizes declared inside files are checked against memory before anything is allocated, archives
 /// and image folders read each image once, and the cache notices changed contents.
@@ -147,5 +149,15 @@ import Testing
         let (second, r2) = try spec.loadWithReport(as: Float.self)
         #expect(r2.cache.hasPrefix("written "))
         #expect(Array(second.y.prefix(20)) == first.y.prefix(20).map { -$0 })
+    }
+
+    @Test func tooLargeFileIsOneLineAndExitCodeTwoAtTheCommandLine() throws {
+        let folder = TemporaryFolder(); defer { folder.cleanup() }
+        let train = TestImages.set(count: 4000, channels: 1, height: 28, width: 28, classes: 10)
+        TestImages.writeMNIST(train, train, into: folder, gzip: true)  // 3136016-byte images file
+        let r = try runMinima(["data", "inspect", "--dataset", "mnist", "--data", folder.path, "--no-cache", "--memory-limit", "2M"])
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr == "error: \(folder.path)/train-images-idx3-ubyte.gz: decompressed size (gzip trailer): needs 3.0 MiB (3136016 bytes), more than the 2.0 MiB (2097152 bytes) available (the memory limit)\n", "\(r.stderr)")
     }
 }

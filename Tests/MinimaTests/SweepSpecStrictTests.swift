@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaCore
+@testable import MinimaExperiments
 
 /// A sweep spec names every field once, and nothing below a known field is ignored.
 @Suite struct SweepSpecStrictTests {
