@@ -28,11 +28,13 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
-        .target(name: "Linalg", dependencies: ["CLinearAlgebra"],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        // Release builds keep Swift's checks (bounds, overflow) in every target that parses
+        // input or orchestrates work: a malformed file or an impossible size then stops with a
+        // trap instead of reading or writing out of bounds. Only the fused kernel's inner loops
+        // are built with -Ounchecked (kernelFlags above).
+        .target(name: "Linalg", dependencies: ["CLinearAlgebra"]),
         .target(name: "Kernels", swiftSettings: kernelFlags),
-        .target(name: "Minima", dependencies: ["Linalg", "Kernels", "CZlib", "CPNG", "CTurboJPEG", "CGLPK"],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        .target(name: "Minima", dependencies: ["Linalg", "Kernels", "CZlib", "CPNG", "CTurboJPEG", "CGLPK"]),
         .executableTarget(
             name: "minima",
             dependencies: ["Minima", .product(name: "ArgumentParser", package: "swift-argument-parser")]

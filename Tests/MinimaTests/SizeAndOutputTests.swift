@@ -122,3 +122,24 @@ struct SizeAndOutputTests {
     }
 }
 
+
+/// A sweep's grid × repetitions and its derived sizes are counted without wrapping and
+/// checked before any run is listed.
+@Suite("sweep sizes")
+struct SweepSizeTests {
+    @Test(arguments: [
+        (#""repetitions": 1000000000000, "grid": {"n": [10, 20], "d0": [3]}"#, "the grid × repetitions (2000000000000 runs): needs "),
+        (#""repetitions": 4503599627370496, "grid": {"n": [10, 20, 30], "d0": [3]}"#, "(13510798882111488 runs): needs more bytes than a 64-bit size can count"),
+        (#""grid": {"n": {"d0SquaredOver": 5}, "d0": [4000000000000]}"#, "field grid.d0: d0 = 4000000000000 is too large"),
+        (#""grid": {"n": [10], "d0": [3], "hidden": [[4000000000, 4000000000]]}"#, "has more parameters than 64 bits count"),
+    ])
+    func hugeGridsAreRefusedAtOnce(_ body: String, _ expected: String) throws {
+        let dir = TemporaryFolder(); defer { dir.cleanup() }
+        let spec = #"{"name": "big", "data": {"source": "gaussian"}, "training": {"epochs": 1}, "# + body + "}"
+        try spec.write(toFile: dir.file("spec.json"), atomically: true, encoding: .utf8)
+        let start = Date()
+        let r = try runMinima(["sweep", dir.file("spec.json"), "--results", dir.file("results"), "--quiet"])
+        #expect(Date().timeIntervalSince(start) < 20)
+        #expect(r.status == 2 && r.stderr.contains(expected) && r.stderr.split(separator: "\n").count == 1, "stderr was \(r.stderr)")
+    }
+}
