@@ -66,7 +66,7 @@ struct Certify: ParsableCommand {
         }
         _ = try flags.options(seed: seed)
         if let out { try OutputPath.checkFile(out, flag: "--out") }
-        if let saveRegionWeights { try OutputPath.checkFolder(saveRegionWeights, flag: "--save-region-weights") }
+        if let saveRegionWeights { try OutputPath.checkWeightsFolder(saveRegionWeights, flag: "--save-region-weights") }
     }
 
     func run() throws {

@@ -64,7 +64,7 @@ struct SizeAndOutputTests {
             (["train", "--out", dir.file("run.json"), "--save-weights", dir.file("file")] + long, "--save-weights: \(dir.file("file")) is a file"),
             (["train", "--out", dir.file("run.json"), "--save-weights", dir.file("file/w")] + long, "--save-weights: cannot write"),
             (["train", "--out", dir.file("run.json"), "--save-weights", "/proc/w"] + long, "--save-weights: cannot write /proc/w"),
-            (["train", "--out", dir.file("run.json"), "--save-weights", dir.path] + long, "which is not a weight file"),
+            (["train", "--out", dir.file("run.json"), "--save-weights", dir.path] + long, "--save-weights: \(dir.path): holds file, which is not a weight file"),
             (["construct", "--save-weights", dir.file("file/w")], "--save-weights: cannot write"),
             (["certify", "--weights", dir.file("w"), "--out", dir.file("c/")], "--out: \(dir.file("c/")) ends in '/'"),
             (["certify", "--weights", dir.file("w"), "--save-region-weights", dir.file("file")], "--save-region-weights: \(dir.file("file")) is a file"),
@@ -83,6 +83,20 @@ struct SizeAndOutputTests {
             #expect(r.stderr.contains(expected) && r.stderr.split(separator: "\n").count == 1, "\(arguments): stderr was \(r.stderr)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["file"])
+    }
+
+    /// Relative paths are checked the same way (a bare name's folder is the working folder).
+    @Test func relativeOutputPaths() throws {
+        let dir = TemporaryFolder(); defer { dir.cleanup() }
+        _ = dir.write([1], "file")
+        let long = ["--epochs", "100000000", "--quiet"]
+        let weights = try runMinima(["train", "--out", "o.json", "--save-weights", "."] + long, in: dir.path)
+        #expect(weights.status == 2 && weights.stderr.hasPrefix("error: --save-weights: .: holds file, which is not a weight file"), "\(weights.stderr)")
+        let under = try runMinima(["train", "--out", "file/o.json"] + long, in: dir.path)
+        #expect(under.status == 2 && under.stderr.contains("--out: cannot write file/o.json: file is a file"), "\(under.stderr)")
+        let short = try runMinima(["train", "--out", "o.json", "--save-weights", "w", "--n", "20", "--d0", "3", "--hidden", "4", "--epochs", "2", "--quiet"], in: dir.path)
+        #expect(short.status == 0, "\(short.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["file", "o.json", "w"])
     }
 
     /// Weights replace their folder as a whole (a two-layer folder saved over with one layer
