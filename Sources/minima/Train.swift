@@ -14,7 +14,12 @@ struct Train: ParsableCommand {
             --x X.npy --y y.npy alone train on those files. Bad flags or files, a flag that does not \
             apply (--n with npy data, --decay without a decay start, …), sizes that do not fit in \
             memory and output paths that cannot be written print one line naming them and exit \
-            with code 2 before any training.
+            with code 2 before any training. With --checkpoint DIR the run saves everything it needs to \
+            continue into DIR/training.checkpoint every --checkpoint-every seconds and on SIGTERM, \
+            SIGINT or SIGUSR1 (after the current batch; the command then exits with code 75); the same \
+            command with --resume DIR continues it and ends with the same weights and record (timings \
+            aside) as an uninterrupted run with the same --threads. The checkpoint is removed once the \
+            record is written.
             """)
 
     @OptionGroup(title: "Run") var memory: MemoryOption
@@ -39,6 +44,7 @@ struct Train: ParsableCommand {
 
     @OptionGroup(title: "Run") var json: JSONOption
     @OptionGroup(title: "Run") var quiet: QuietOption
+    @OptionGroup(title: "Checkpoints") var checkpoints: CheckpointOptions
 
     @Flag(help: "Certify the final weights (as `minima certify` with its defaults) and attach the certificate to the run record.")
     var certify: Bool = false
@@ -81,9 +87,18 @@ struct Train: ParsableCommand {
         config.saveWeights = saveWeights
         let path = recordPath
         let reporter = ProgressPrinter(quiet: quiet.quiet)
-        let record = try TrainingRun.execute(config, progress: reporter.report,
+        let policy = try checkpoints.policy()
+        let record: RunRecord
+        do {
+            record = try TrainingRun.execute(config, checkpoint: policy, progress: reporter.report,
                                              certify: certify ? CertificateOptions() : nil)
+        } catch let stopped as TrainingInterrupted {
+            print("\(stopped); continue with the same command and --resume \(checkpoints.folder ?? "")")
+            fflush(nil)
+            throw ExitCode(StopRequest.exitCode)
+        }
         try record.write(to: path)
+        if let policy { unlink(policy.path) }
         if json.json {
             print(String(decoding: try record.jsonData(), as: UTF8.self))
             if record.final.status == .diverged { throw ExitCode(1) }

@@ -169,17 +169,7 @@ public struct Certificate: Codable, Equatable, Sendable {
             cert.rankMethod = rank.method
             cert.tolerance = rank.tolerance
             cert.rankDetail = rank
-            // u₀ = vec(diag(z) W̃) (then b_z): the network's own weights in the region's coordinates.
-            let z = net.outputWeights
-            let w = net.weight(0)
-            var u0: [Double] = []
-            u0.reserveCapacity(design.p)
-            for i in 0..<shape.hidden[0] {
-                for j in 0..<d.d0 { u0.append(z[i] * w[i, j]) }
-                if let b = layout.biases { u0.append(z[i] * net.parameters[b[0].lowerBound + i]) }
-            }
-            if let ob = layout.outputBias { u0.append(net.parameters[ob]) }
-            let solution = try RegionFit.solve(design, y: d.y, coding: d.coding, start: u0, method: options.fitMethod,
+            let solution = try RegionFit.solve(design, y: d.y, coding: d.coding, start: RegionSolution.start(net), method: options.fitMethod,
                                                tolerance: options.fitTolerance, maxIterations: options.maxIterations,
                                                progress: fitProgress)
             regionSolution?(solution)

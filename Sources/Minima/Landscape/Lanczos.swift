@@ -21,11 +21,15 @@ public enum Lanczos {
         public var steps: Int
         /// All Ritz values, ascending.
         public var ritzValues: [Double]
+        /// The Ritz vectors of `min` and `max` (unit norm), when asked for.
+        public var minVector: [Double]?
+        public var maxVector: [Double]?
     }
 
     /// Runs up to `steps` Lanczos steps on the operator `apply` of dimension `dimension` from a
-    /// seeded random start vector.
-    public static func extremeEigenvalues(dimension: Int, steps: Int, seed: UInt64 = 0,
+    /// seeded random start vector; with `vectors`, also the two extreme Ritz vectors
+    /// `y = Q_k s`.
+    public static func extremeEigenvalues(dimension: Int, steps: Int, seed: UInt64 = 0, vectors wantVectors: Bool = false,
                                           apply: ([Double]) -> [Double]) throws -> Result {
         precondition(dimension > 0, "empty operator")
         let k = Swift.max(1, Swift.min(steps, dimension))
@@ -62,8 +66,14 @@ public enum Lanczos {
         let (values, vectors) = try t.symmetricEigen(vectors: true)
         let last = betas.last ?? 0
         let v = vectors!
+        func ritzVector(_ column: Int) -> [Double] {
+            var y = [Double](repeating: 0, count: dimension)
+            for (k, q) in basis.enumerated() { LSQR.addScaled(&y, v[k, column], q) }
+            return y
+        }
         return Result(min: values.first!, max: values.last!,
                       minBound: abs(last * v[m - 1, 0]), maxBound: abs(last * v[m - 1, m - 1]),
-                      steps: m, ritzValues: values)
+                      steps: m, ritzValues: values,
+                      minVector: wantVectors ? ritzVector(0) : nil, maxVector: wantVectors ? ritzVector(m - 1) : nil)
     }
 }

@@ -154,3 +154,34 @@ extension RegionSolution {
         return out
     }
 }
+
+extension RegionSolution {
+    /// `u₀ = vec(diag(z) W̃)` (then b_z): a one-hidden-layer network's own weights in its region's
+    /// coordinates, laid out like `KhatriRao`'s unknowns.
+    public static func start(_ network: Network<Double>) -> [Double] {
+        precondition(network.shape.depth == 1, "a region's coordinates need one hidden layer")
+        let layout = network.layout, d0 = network.shape.d0
+        let z = network.outputWeights
+        var u0: [Double] = []
+        for i in 0..<network.shape.hidden[0] {
+            for j in 0..<d0 { u0.append(z[i] * network.parameters[layout.weights[0].lowerBound + i * d0 + j]) }
+            if let b = layout.biases { u0.append(z[i] * network.parameters[b[0].lowerBound + i]) }
+        }
+        if let ob = layout.outputBias { u0.append(network.parameters[ob]) }
+        return u0
+    }
+
+    /// The least-squares fit of the region `network` is in (one hidden layer), started from its
+    /// own weights.
+    public static func fit(_ network: Network<Double>, data: Dataset<Double>, method: FitMethod = .auto,
+                           tolerance: Double = 1e-10) throws -> RegionSolution {
+        let layout = network.layout
+        let bias = network.shape.bias
+        let pattern = ActivationPattern(inputs: data.x, weights: network.weight(0),
+                                        biases: layout.biases.map { Array(network.parameters[$0[0]]) },
+                                        slope: network.shape.slope)
+        let design = KhatriRao(slopes: pattern.slopes, inputs: Hessian.augment(data.x, bias), intercept: bias)
+        return try RegionFit.solve(design, y: data.y, coding: data.coding, start: start(network),
+                                   method: method, tolerance: tolerance)
+    }
+}

@@ -25,8 +25,10 @@ public struct SVGPlot: Sendable {
         public var mark: Mark
         /// Join the points (sorted by x) with a line; false draws a scatter plot.
         public var line: Bool
-        public init(name: String, points: [Point], color: String, mark: Mark = .circle, line: Bool = true) {
-            self.name = name; self.points = points; self.color = color; self.mark = mark; self.line = line
+        /// Draw a marker at every point (false: the line alone, for densely sampled curves).
+        public var markers: Bool
+        public init(name: String, points: [Point], color: String, mark: Mark = .circle, line: Bool = true, markers: Bool = true) {
+            self.name = name; self.points = points; self.color = color; self.mark = mark; self.line = line; self.markers = markers
         }
     }
 
@@ -50,6 +52,10 @@ public struct SVGPlot: Sendable {
         public var xRange: ClosedRange<Double>? = nil
         public var yRange: ClosedRange<Double>? = nil
         public var legend: Corner = .topRight
+        /// A field drawn as filled contours under everything else, with a colour bar on the right.
+        public var field: Field? = nil
+        /// Polylines drawn over the field (region boundaries).
+        public var lines: [Lines] = []
         public init(title: String, xLabel: String, yLabel: String) {
             self.title = title; self.xLabel = xLabel; self.yLabel = yLabel
         }
@@ -159,7 +165,7 @@ public struct SVGPlot: Sendable {
     }
 
     private func draw(_ p: Panel, id: Int) -> String {
-        let x0 = left, x1 = panelWidth - right, y0 = panelHeight - bottom, y1 = top
+        let x0 = left, x1 = panelWidth - right - (p.field == nil ? 0 : 78), y0 = panelHeight - bottom, y1 = top
         var xs: [Double] = p.vertical.map(\.value), ys: [Double] = p.horizontal.map(\.value)
         for s in p.series {
             for pt in s.points {
@@ -186,6 +192,17 @@ public struct SVGPlot: Sendable {
             out += "<line x1=\"\(f(x0))\" y1=\"\(f(y))\" x2=\"\(f(x1))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\" stroke-width=\"0.8\"/>\n"
             out += "<line x1=\"\(f(x0 - 4))\" y1=\"\(f(y))\" x2=\"\(f(x0))\" y2=\"\(f(y))\" stroke=\"black\"/>\n"
             out += "<text x=\"\(f(x0 - 7))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(label)</text>\n"
+        }
+        if p.field != nil || !p.lines.isEmpty {
+            out += "<clipPath id=\"field\(id)\"><rect x=\"\(f(x0))\" y=\"\(f(y1))\" width=\"\(f(x1 - x0))\" height=\"\(f(y0 - y1))\"/></clipPath>\n"
+            out += "<g clip-path=\"url(#field\(id))\">\n"
+            if let field = p.field {
+                let (svg, levels, colors) = fieldSVG(field, ax, ay)
+                out += svg
+                out += "</g>\n" + colorBar(field, levels: levels, colors: colors, x: x1 + 10, top: y1, bottom: y0) + "<g clip-path=\"url(#field\(id))\">\n"
+            }
+            for l in p.lines { out += linesSVG(l, ax, ay) }
+            out += "</g>\n"
         }
         out += "<rect x=\"\(f(x0))\" y=\"\(f(y1))\" width=\"\(f(x1 - x0))\" height=\"\(f(y0 - y1))\" fill=\"none\" stroke=\"black\"/>\n"
         out += "<text x=\"\(f((x0 + x1) / 2))\" y=\"\(f(panelHeight - 10))\" text-anchor=\"middle\">\(escape(p.xLabel))</text>\n"
@@ -219,7 +236,7 @@ public struct SVGPlot: Sendable {
                     let yl = ay.pixel(l), yh = ay.pixel(h)
                     out += "<path d=\"M\(f(x)),\(f(yl))V\(f(yh))M\(f(x - 3)),\(f(yl))H\(f(x + 3))M\(f(x - 3)),\(f(yh))H\(f(x + 3))\" fill=\"none\" stroke-width=\"1\"/>\n"
                 }
-                out += marker(s.mark, x: x, y: y, filled: s.line)
+                if s.markers { out += marker(s.mark, x: x, y: y, filled: s.line) }
             }
             out += "</g>\n"
         }
@@ -256,7 +273,7 @@ public struct SVGPlot: Sendable {
             let cy = ly + 4 + rowHeight * (Double(i) + 0.5)
             out += "<g fill=\"\(s.color)\" stroke=\"\(s.color)\">"
             if s.line { out += "<line x1=\"\(f(lx + 6))\" y1=\"\(f(cy))\" x2=\"\(f(lx + 26))\" y2=\"\(f(cy))\" stroke-width=\"1.6\"/>" }
-            out += marker(s.mark, x: lx + 16, y: cy, filled: s.line)
+            if s.markers { out += marker(s.mark, x: lx + 16, y: cy, filled: s.line) }
             out += "</g><text x=\"\(f(lx + 30))\" y=\"\(f(cy + 4))\">\(escape(s.name))</text>\n"
         }
         return out + "</g>\n"

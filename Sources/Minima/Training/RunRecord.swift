@@ -93,17 +93,21 @@ public enum TrainingRun {
     }
 
     /// `certify`: when given, the final weights are certified (see `Certificate`) and the
-    /// certificate is attached to the record.
+    /// certificate is attached to the record. `checkpoint`: where and how often the training
+    /// saves checkpoints, and whether it continues from one (`Trainer.train(_:on:checkpoint:progress:)`);
+    /// the configuration (all but `saveWeights`) must match the checkpoint's.
     public static func execute(_ config: RunConfiguration,
+                               checkpoint: CheckpointPolicy? = nil,
                                progress: ((TrainingProgress) -> Void)? = nil,
                                certify: CertificateOptions? = nil) throws -> RunRecord {
         switch config.precision {
-        case .float32: return try execute(config, as: Float.self, progress: progress, certify: certify)
-        case .float64: return try execute(config, as: Double.self, progress: progress, certify: certify)
+        case .float32: return try execute(config, as: Float.self, checkpoint: checkpoint, progress: progress, certify: certify)
+        case .float64: return try execute(config, as: Double.self, checkpoint: checkpoint, progress: progress, certify: certify)
         }
     }
 
     public static func execute<Scalar: LinalgScalar>(_ config: RunConfiguration, as: Scalar.Type,
+                                                     checkpoint: CheckpointPolicy? = nil,
                                                      progress: ((TrainingProgress) -> Void)? = nil,
                                                      certify: CertificateOptions? = nil) throws -> RunRecord {
         try config.training.validate()
@@ -125,7 +129,14 @@ public enum TrainingRun {
         var resolved = config
         resolved.network = shape
         BLASEnvironment.setThreads(config.threads)
-        let (curve, final) = Trainer<Scalar>(config.training, threads: config.threads).train(&network, on: data, progress: progress)
+        var policy = checkpoint
+        if policy != nil {
+            var identity = config
+            identity.saveWeights = nil
+            for (k, v) in CheckpointFingerprint.of(identity) { policy!.fingerprint["run." + k] = v }
+        }
+        let (curve, final) = try Trainer<Scalar>(config.training, threads: config.threads)
+            .train(&network, on: data, checkpoint: policy, progress: progress)
         var checksum: String? = nil
         if let folder = config.saveWeights { checksum = try WeightFiles.save(network, to: folder) }
         var record = RunRecord(config: resolved, environment: .current(precision: config.precision), curve: curve, final: final)
