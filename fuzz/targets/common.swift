@@ -1,5 +1,4 @@
 import Foundation
-import Minima
 @testable import MinimaCore
 @testable import MinimaData
 @testable import MinimaModel
@@ -37,7 +36,7 @@ enum Fuzz {
     /// Writes `bytes` to `name` in `folder` and returns its path.
     static func write(_ bytes: [UInt8], _ name: String) -> String {
         let path = folder + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import Minima
 @testable import MinimaCore
 @testable import MinimaData
 @testable import MinimaModel
