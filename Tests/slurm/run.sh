@@ -100,9 +100,9 @@ complete "$work/requeue" "$rruns"
 diff <(untimed "$work/requeue-local/summary.csv") <(untimed "$work/requeue/summary.csv") || fail "summary.csv after the requeue differs from the local run's"
 say "2. SIGUSR1 and requeue: $rruns runs, each trained once, same summary.csv as the local run"
 
-# 3. A CIFAR-shaped run (N 2000, d0 3072, d1 16, Float32, Adam on batches of 100) killed with
+# 3. A CIFAR-shaped run (N 10,000, d0 3072, d1 16, Float32, Adam on batches of 100) killed with
 #    SIGTERM at a random epoch, resumed, against an uninterrupted run.
-cifar=(train --n 2000 --d0 3072 --hidden 16 --slope 0 --optimizer adam --lr 0.0005 --batch 100 --epochs 12
+cifar=(train --n 10000 --d0 3072 --hidden 16 --slope 0 --optimizer adam --lr 0.0005 --batch 100 --epochs 15
        --precision float32 --threads 2 --seed 3 --quiet)
 (cd "$work" && "$MINIMA" "${cifar[@]}" --out whole.json --save-weights whole >/dev/null)
 (cd "$work" && exec "$MINIMA" "${cifar[@]}" --out resumed.json --save-weights resumed --checkpoint ck --checkpoint-every 0.2 >/dev/null) &

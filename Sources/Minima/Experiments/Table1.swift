@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Linalg
 
@@ -152,9 +155,16 @@ extension Table1 {
 public enum Table1 {
     /// Trains `row`'s network (d0 from the data, d1 from the paper, no bias, ReLU) on `data`
     /// with `recipe`, stopping at the first stage that reaches MCE 0.
+    ///
+    /// `checkpoint`: a checkpoint file the training saves into every `checkpointInterval`
+    /// seconds and when `stop` is requested (then `TrainingInterrupted` is thrown); a row whose
+    /// checkpoint exists continues from it (its stage, epochs and time so far), and the file is
+    /// removed once the row is done.
     public static func run(_ row: Table1Row, data spec: DataSpec, recipe: Table1Recipe = .standard, seed: UInt64 = 0,
                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                            minutes: Double = 20, saveWeights: String? = nil,
+                           checkpoint: String? = nil, checkpointInterval: Double = CheckpointPolicy.defaultInterval,
+                           stop: StopRequest? = nil,
                            progress: ((String, TrainingProgress) -> Void)? = nil) throws -> Table1Result {
         guard !recipe.phases.isEmpty else { throw MinimaError.mismatch("a Table 1 recipe needs at least one stage") }
         for p in recipe.phases { try p.training.validate() }
@@ -170,9 +180,28 @@ public enum Table1 {
         // The row's wall-clock budget: every stage but the last may use 85% of what is left,
         // so the finishing stage always gets some time.
         let budget = minutes * 60
-        for (index, phase) in recipe.phases.enumerated() {
+        // Where an earlier, interrupted invocation stood: its stage and the totals before it.
+        var firstPhase = 0
+        if let path = checkpoint, FileManager.default.fileExists(atPath: path) {
+            guard let header = CheckpointHeader.read(path), let p = header.context["stage"].map(Int.init), recipe.phases.indices.contains(p) else {
+                throw MinimaError.invalidFile(path: path, message: "not a checkpoint of a Table 1 row (remove it to start the row afresh)")
+            }
+            firstPhase = p
+            epochs = Int(header.context["epochs"] ?? 0)
+            seconds = header.context["seconds"] ?? 0
+            best = header.context["best"] ?? 1
+        }
+        var identity: [String: String] = [:]
+        for (k, v) in CheckpointFingerprint.of(row) { identity["table1.row." + k] = v }
+        identity["table1.seed"] = String(seed)
+        for (k, v) in CheckpointFingerprint.of(spec) { identity["table1.data." + k] = v }
+        for (index, phase) in recipe.phases.enumerated() where index >= firstPhase {
             var t = phase.training
             t.seed = seed
+            var policy = checkpoint.map { CheckpointPolicy(path: $0, interval: checkpointInterval, resume: index == firstPhase, stop: stop,
+                                                           fingerprint: identity, context: ["stage": Double(index), "epochs": Double(epochs),
+                                                                                            "seconds": seconds, "best": best]) }
+            policy?.fingerprint["table1.stage"] = phase.name
             let left = budget - seconds
             if left <= 0 { break }
             t.timeLimit = index == recipe.phases.count - 1 ? left : 0.85 * left
@@ -181,11 +210,11 @@ public enum Table1 {
             switch phase.precision {
             case .float32:
                 if let d = double { single = Network<Float>(shape: shape); single.parameters = d.parameters.map { Float($0) }; double = nil }
-                result = Trainer<Float>(t, threads: threads).train(&single, on: data, progress: report)
+                result = try Trainer<Float>(t, threads: threads).train(&single, on: data, checkpoint: policy, progress: report)
             case .float64:
                 if double == nil { var d = Network<Double>(shape: shape); d.parameters = single.parameters.map { Double($0) }; double = d }
                 if doubleData == nil { doubleData = data.converted(to: Double.self) }
-                result = Trainer<Double>(t, threads: threads).train(&double!, on: doubleData!, progress: report)
+                result = try Trainer<Double>(t, threads: threads).train(&double!, on: doubleData!, checkpoint: policy, progress: report)
             }
             epochs += result.final.epochs
             seconds += result.final.seconds
@@ -196,6 +225,7 @@ public enum Table1 {
         if let folder = saveWeights {
             if let d = double { try WeightFiles.save(d, to: folder) } else { try WeightFiles.save(single, to: folder) }
         }
+        if let path = checkpoint { unlink(path) }
         return Table1Result(row: row, recipe: recipe, n: data.n, d0: data.d0, mce: final.mce, errors: final.errors, bestMCE: best,
                             mse: final.mse, epochs: epochs, seconds: seconds, seed: seed,
                             environment: .current(precision: recipe.phases.last!.precision),
