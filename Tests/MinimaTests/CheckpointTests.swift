@@ -423,3 +423,46 @@ final class OutcomeBox: @unchecked Sendable {
     private(set) var all: [SweepOutcome] = []
     func add(_ o: SweepOutcome) { lock.withLock { all.append(o) } }
 }
+
+@Suite("Table 1 checkpoints")
+struct Table1CheckpointTests {
+    @Test("a Table 1 row stopped after every batch, across a Float32 and a Float64 stage, ends as the uninterrupted row")
+    func rowResumes() throws {
+        let folder = TemporaryFolder()
+        defer { folder.cleanup() }
+        var spec = DataSpec()
+        spec.n = 60
+        spec.d0 = 6
+        spec.seed = 5
+        let row = Table1Row(dataset: .mnist, title: "test", n: 60, d0: 6, d1: 4, paperMCE: 0)
+        var adam = TrainingConfiguration()
+        adam.optimizer = .adam
+        adam.learningRate = 0.01
+        adam.batchSize = 16
+        adam.epochs = 4
+        var gd = TrainingConfiguration()
+        gd.learningRate = 0.05
+        gd.epochs = 3
+        let recipe = Table1Recipe(phases: [Table1Phase(name: "adam", training: adam, precision: .float32),
+                                           Table1Phase(name: "gd", training: gd, precision: .float64)])
+        let whole = try Table1.run(row, data: spec, recipe: recipe, seed: 2, threads: 1, minutes: 60, saveWeights: folder.file("whole"))
+        let stop = StopRequest()
+        stop.request()
+        let checkpoint = folder.file("row.checkpoint")
+        var result: Table1Result? = nil
+        var interruptions = 0
+        while result == nil && interruptions < 100 {
+            do {
+                result = try Table1.run(row, data: spec, recipe: recipe, seed: 2, threads: 1, minutes: 60, saveWeights: folder.file("resumed"),
+                                        checkpoint: checkpoint, stop: stop)
+            } catch is TrainingInterrupted { interruptions += 1 }
+        }
+        // Adam: 4 batches × 4 epochs; GD: 3 epochs; one stop after every batch but each stage's last.
+        #expect(interruptions == 4 * 4 - 1 + 3 - 1)
+        #expect(result?.epochs == whole.epochs && result?.mse == whole.mse && result?.mce == whole.mce && result?.bestMCE == whole.bestMCE)
+        for f in ["W1.npy", "z.npy"] {
+            #expect(FileManager.default.contents(atPath: folder.file("whole/" + f)) == FileManager.default.contents(atPath: folder.file("resumed/" + f)))
+        }
+        #expect(!FileManager.default.fileExists(atPath: checkpoint))
+    }
+}
