@@ -3,7 +3,7 @@ import MinimaCore
 
 /// A binary task made from a multi-class data set: which classes get the negative label
 /// (−1, or 0 with `--labels 01`) and which the positive one (+1); samples of other classes are
-/// left out. The paper's CIFAR-10 task is `0-4:5-9` (PAPER.md §4).
+/// left out. The paper's CIFAR-10 task is `0-4:5-9` (docs/theory.md §4).
 ///
 /// Syntax of `--classes`:
 /// - `A:B`: group A → negative, group B → positive. A group is a comma list of class indices,
@@ -25,10 +25,10 @@ public struct ClassSplit: Equatable, Sendable {
         return nil
     }
 
-    /// Parses `text` against the data set's `classNames`; `flag` names the option in errors.
-    public static func parse(_ text: String, classNames: [String], flag: String = "--classes") throws -> ClassSplit {
+    /// Parses `text` against the data set's `classNames`; `field` names the input in errors.
+    public static func parse(_ text: String, classNames: [String], field: InputField = .classes) throws -> ClassSplit {
         let count = classNames.count
-        func fail(_ message: String) -> MinimaError { .invalidOption(flag: flag, message: message) }
+        func fail(_ message: String) -> MinimaError { .invalidValue(field: field, message: message) }
         let spec = text.trimmingCharacters(in: .whitespaces)
         switch spec {
         case "parity":

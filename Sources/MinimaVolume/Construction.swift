@@ -5,7 +5,7 @@ import MinimaData
 import MinimaModel
 import MinimaLandscape
 
-/// Theorem 8's global minimum, built explicitly (PAPER.md §3; docs/construction.md): a network
+/// Theorem 8's global minimum, built explicitly (docs/theory.md §3; docs/construction.md): a network
 /// with `d1* = 4⌈N/(2d0 − 2)⌉` hidden units that fits any y exactly on data X in general
 /// position, with no zero pre-activation. Float64 throughout.
 ///
@@ -49,9 +49,9 @@ public enum Theorem8Construction {
     public static func build(data: Dataset<Double>, slope rho: Double, seed: UInt64 = 0) throws -> (network: Network<Double>, report: Report) {
         let n = data.n, d0 = data.d0
         guard d0 >= 2 else {
-            throw MinimaError.invalidOption(flag: "--d0", message: "Theorem 8 needs d0 ≥ 2 (groups of d0 − 1 samples), got \(d0)")
+            throw MinimaError.invalidValue(field: .boundD0, message: "Theorem 8 needs d0 ≥ 2 (groups of d0 − 1 samples), got \(d0)")
         }
-        guard rho.isFinite, rho != 1 else { throw MinimaError.invalidOption(flag: "--slope", message: "ρ must be finite and ≠ 1, got \(rho)") }
+        guard rho.isFinite, rho != 1 else { throw MinimaError.invalidValue(field: .boundSlope, message: "ρ must be finite and ≠ 1, got \(rho)") }
         let x = data.x
         let k = (n + d0 - 2) / (d0 - 1)
         let linearPair = k % 2 == 1
