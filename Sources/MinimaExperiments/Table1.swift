@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Linalg
 import MinimaCore
@@ -166,85 +163,6 @@ extension Table1 {
 
 /// Runs Table 1's rows and renders the table (paper figure next to measured figure).
 public enum Table1 {
-<<<<<<< HEAD
-    /// Trains `row`'s network (d0 from the data, d1 from the paper, no bias, ReLU) on `data`
-    /// with `recipe`, stopping at the first stage that reaches MCE 0.
-    ///
-    /// `checkpoint`: a checkpoint file the training saves into every `checkpointInterval`
-    /// seconds and when `stop` is requested (then `TrainingInterrupted` is thrown); a row whose
-    /// checkpoint exists continues from it (its stage, epochs and time so far), and the file is
-    /// removed once the row is done.
-    public static func run(_ row: Table1Row, data spec: DataSpec, recipe: Table1Recipe = .standard, seed: UInt64 = 0,
-                           threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                           minutes: Double = 20, saveWeights: String? = nil,
-                           checkpoint: String? = nil, checkpointInterval: Double = CheckpointPolicy.defaultInterval,
-                           stop: StopRequest? = nil,
-                           progress: ((String, TrainingProgress) -> Void)? = nil) throws -> Table1Result {
-        guard !recipe.phases.isEmpty else { throw MinimaError.mismatch("a Table 1 recipe needs at least one stage") }
-        for p in recipe.phases { try p.training.validate() }
-        let data: Dataset<Float> = try spec.load()
-        let shape = NetworkShape(d0: data.d0, hidden: [row.d1], slope: 0, bias: false)
-        try shape.validate()
-        var single = Network<Float>.random(shape: shape, seed: seed)
-        var double: Network<Double>? = nil
-        var doubleData: Dataset<Double>? = nil
-        var epochs = 0, seconds = 0.0, best = 1.0
-        var last: FinalState? = nil
-        // The row's wall-clock budget: every stage but the last may use 85% of what is left,
-        // so the finishing stage always gets some time.
-        let budget = minutes * 60
-        // Where an earlier, interrupted invocation stood: its stage and the totals before it.
-        var firstPhase = 0
-        if let path = checkpoint, FileManager.default.fileExists(atPath: path) {
-            guard let header = CheckpointHeader.read(path), let p = header.context["stage"].map(Int.init), recipe.phases.indices.contains(p) else {
-                throw MinimaError.invalidFile(path: path, message: "not a checkpoint of a Table 1 row (remove it to start the row afresh)")
-            }
-            firstPhase = p
-            epochs = Int(header.context["epochs"] ?? 0)
-            seconds = header.context["seconds"] ?? 0
-            best = header.context["best"] ?? 1
-        }
-        var identity: [String: String] = [:]
-        for (k, v) in CheckpointFingerprint.of(row) { identity["table1.row." + k] = v }
-        identity["table1.seed"] = String(seed)
-        for (k, v) in CheckpointFingerprint.of(spec) { identity["table1.data." + k] = v }
-        for (index, phase) in recipe.phases.enumerated() where index >= firstPhase {
-            var t = phase.training
-            t.seed = seed
-            var policy = checkpoint.map { CheckpointPolicy(path: $0, interval: checkpointInterval, resume: index == firstPhase, stop: stop,
-                                                           fingerprint: identity, context: ["stage": Double(index), "epochs": Double(epochs),
-                                                                                            "seconds": seconds, "best": best]) }
-            policy?.fingerprint["table1.stage"] = phase.name
-            let left = budget - seconds
-            if left <= 0 { break }
-            t.timeLimit = index == recipe.phases.count - 1 ? left : 0.85 * left
-            let report: ((TrainingProgress) -> Void)? = progress.map { p in { p(phase.name, $0) } }
-            let result: (curve: [CurvePoint], final: FinalState)
-            switch phase.precision {
-            case .float32:
-                if let d = double { single = Network<Float>(shape: shape); single.parameters = d.parameters.map { Float($0) }; double = nil }
-                result = try Trainer<Float>(t, threads: threads, finisher: phase.marginStep).train(&single, on: data, checkpoint: policy, progress: report)
-            case .float64:
-                if double == nil { var d = Network<Double>(shape: shape); d.parameters = single.parameters.map { Double($0) }; double = d }
-                if doubleData == nil { doubleData = data.converted(to: Double.self) }
-                result = try Trainer<Double>(t, threads: threads, finisher: phase.marginStep).train(&double!, on: doubleData!, checkpoint: policy, progress: report)
-            }
-            epochs += result.final.epochs
-            seconds += result.final.seconds
-            best = min(best, result.curve.map(\.mce).min() ?? 1, result.final.mce)
-            last = result.final
-            if result.final.errors == 0 || result.final.status == .diverged { break }
-        }
-        guard let final = last else { throw MinimaError.mismatch("Table 1's time budget (\(minutes) min) left no time to train") }
-        if let folder = saveWeights {
-            if let d = double { try WeightFiles.save(d, to: folder) } else { try WeightFiles.save(single, to: folder) }
-        }
-        if let path = checkpoint { unlink(path) }
-        return Table1Result(row: row, recipe: recipe, n: data.n, d0: data.d0, mce: final.mce, errors: final.errors, bestMCE: best,
-                            mse: final.mse, epochs: epochs, seconds: seconds, seed: seed,
-                            environment: .current(precision: recipe.phases.last!.precision),
-                            message: final.message, marginStep: final.marginStep)
-=======
     /// The run of `row` on `data`: d0 from the data, d1 from the paper, no bias, ReLU, trained
     /// as `Table1Recipe` says within `minutes` of wall time.
     public static func configuration(_ row: Table1Row, data spec: DataSpec, seed: UInt64 = 0,
@@ -264,14 +182,17 @@ public enum Table1 {
         return config
     }
 
-    /// Trains `row`'s network (`configuration`) with `TrainingRun`.
+    /// Trains `row`'s network (`configuration`) with `TrainingRun`, saving checkpoints as
+    /// `checkpoint` says and continuing from its file when there is one (the file is removed
+    /// once the row is done).
     public static func run(_ row: Table1Row, data spec: DataSpec, seed: UInt64 = 0,
                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                           minutes: Double = 20, saveWeights: String? = nil,
+                           minutes: Double = 20, saveWeights: String? = nil, checkpoint: CheckpointPolicy? = nil,
                            progress: ((TrainingProgress) -> Void)? = nil) throws -> Table1Result {
         let config = configuration(row, data: spec, seed: seed, threads: threads, minutes: minutes, saveWeights: saveWeights)
-        return Table1Result(row: row, record: try TrainingRun.execute(config, progress: progress))
->>>>>>> main
+        let result = Table1Result(row: row, record: try TrainingRun.execute(config, checkpoint: checkpoint, progress: progress))
+        if let path = checkpoint?.path { try? FileManager.default.removeItem(atPath: path) }
+        return result
     }
 
     /// Where a row's run record is kept: `RESULTS/table1-<dataset>.json` (a `RunRecord`, as

@@ -88,17 +88,13 @@ struct Reproduce: ParsableCommand {
                 region margin step (minimum-norm least-squares steps inside the activation region that put \
                 the low-margin samples at margin ½) tried whenever an epoch ends with at most 50 wrong \
                 samples; training stops at 0% training error, or after --minutes per row (data loading and \
-<<<<<<< HEAD
-                whitening not counted). The row in training saves a checkpoint every --checkpoint-every \
-                seconds and on SIGTERM, SIGINT or SIGUSR1 (then the command exits with code 75); the same \
-                command continues that row from it (the same result as an uninterrupted run, unless the --minutes budget decides where it stops). Results go \
-                to DIR/table1.json, the final weights to DIR/weights-<dataset>/, and the report's Table 1 (paper figure next to measured figure).
-=======
-                whitening not counted). Each row's run record goes to DIR/table1-<dataset>.json (a record as \
+                whitening not counted). The row in training saves a checkpoint \
+                (DIR/table1-<dataset>.checkpoint) every --checkpoint-every seconds and on SIGTERM, SIGINT or \
+                SIGUSR1 (then the command exits with code 75); the same command continues that row from it. \
+                Each row's run record goes to DIR/table1-<dataset>.json (a record as \
                 `minima train --out` writes one, for `certify --run` and `report`), the final weights to \
                 DIR/weights-<dataset>/, and the report's Table 1 (paper figure next to measured figure) to \
                 DIR/report.md.
->>>>>>> main
                 """)
 
         @Option(help: ArgumentHelp("Folder with the MNIST IDX files (train-images-idx3-ubyte.gz, …).", valueName: "DIR"))
@@ -146,25 +142,19 @@ struct Reproduce: ParsableCommand {
             for (dataset, spec) in specs {
                 print("\(dataset.row.title): N = \(dataset.row.n), d0 = \(dataset.row.d0), d1 = \(dataset.row.d1)")
                 let weights = results + "/weights-\(dataset.rawValue)"
-<<<<<<< HEAD
                 let checkpoint = results + "/table1-\(dataset.rawValue).checkpoint"
                 if FileManager.default.fileExists(atPath: checkpoint) { print("  continuing from \(checkpoint)") }
+                let policy = CheckpointPolicy(path: checkpoint, interval: checkpointEvery, resume: true, stop: stop)
                 let result: Table1Result
                 do {
-                    result = try Table1.run(dataset.row, data: spec, seed: seed, minutes: minutes, saveWeights: weights,
-                                            checkpoint: checkpoint, checkpointInterval: checkpointEvery, stop: stop) { stage, p in
-                        if !quiet { FileHandle.standardError.write(Data("[\(stage)] ".utf8)) }
+                    result = try Table1.run(dataset.row, data: spec, seed: seed, minutes: minutes, saveWeights: weights, checkpoint: policy) { p in
+                        if !quiet { FileHandle.standardError.write(Data("[\(dataset.rawValue)] ".utf8)) }
                         printer.report(p)
                     }
                 } catch let stopped as TrainingInterrupted {
                     print("  \(stopped); run the same command again to continue this row")
                     fflush(nil)
                     throw ExitCode(StopRequest.exitCode)
-=======
-                let result = try Table1.run(dataset.row, data: spec, seed: seed, minutes: minutes, saveWeights: weights) { p in
-                    if !quiet { FileHandle.standardError.write(Data("[\(dataset.rawValue)] ".utf8)) }
-                    printer.report(p)
->>>>>>> main
                 }
                 try Table1.store(result, in: results)
                 print(String(format: "  MCE %.4f%% (%d wrong) after %d epochs, %.1f min", 100 * result.mce, result.errors, result.epochs, result.seconds / 60))
