@@ -84,7 +84,7 @@ struct FlagPolicyTests {
         var spec = TestImages.mnistSpec(folder)
         spec.preprocessing.pool = 5
         let message = minimaError { let _: Dataset<Float> = try spec.load() }
-        #expect(message?.hasPrefix("data.preprocessing.pool: 5×5 blocks leave 0 features: the images are 6×4 pixels (at most --pool 4)") == true, "\(message ?? "no error")")
+        #expect(message?.hasPrefix("data.preprocessing.pool: 5×5 blocks leave 0 features: the images are 6×4 pixels (at most 4)") == true, "\(message ?? "no error")")
         spec.preprocessing.pool = 4
         let pooled: Dataset<Float> = try spec.load()
         #expect(pooled.d0 == 1)
