@@ -72,8 +72,9 @@ public enum SliceFigures {
         if name.hasPrefix("to:") || name == "region-fit", line.range.contains(1) { references.append(.init(1, label: "θ + D")) }
         loss.vertical = references
         error.vertical = references
-        loss.legend = .bottomRight
+        loss.legend = .bottomLeft
         error.legend = .topLeft
+        error.yRange = 0...Swift.max(1, (100 * (points.map(\.mce).max() ?? 0) * 1.1).rounded(.up))
         loss.xRange = line.range
         error.xRange = line.range
         var plot = SVGPlot(panels: [loss, error])
