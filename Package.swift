@@ -9,6 +9,11 @@ let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "
 let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 #endif
 
+/// The library's layers were one module; cross-module optimisation lets the compiler specialise
+/// the generic numerics (`Network<Float>`, `Trainer<Double>`, …) across the layers as it did
+/// inside one module (without it, training runs ~50× slower through unspecialised generics).
+let libraryFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-cross-module-optimization"], .when(configuration: .release))]
+
 let package = Package(
     name: "Minima",
     products: [
@@ -31,8 +36,21 @@ let package = Package(
         .target(name: "Linalg", dependencies: ["CLinearAlgebra"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "Kernels", swiftSettings: kernelFlags),
-        .target(name: "Minima", dependencies: ["Linalg", "Kernels", "CZlib", "CPNG", "CTurboJPEG", "CGLPK"],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        // The library, one target per layer, lowest first; each imports only those below it
+        // (docs/architecture.md draws the picture).
+        .target(name: "MinimaCore", dependencies: ["Linalg"], swiftSettings: libraryFlags),
+        .target(name: "MinimaData", dependencies: ["MinimaCore", "Linalg", "CZlib", "CPNG", "CTurboJPEG"],
+                swiftSettings: libraryFlags),
+        .target(name: "MinimaModel", dependencies: ["MinimaData", "Linalg", "Kernels"], swiftSettings: libraryFlags),
+        .target(name: "MinimaTraining", dependencies: ["MinimaModel"], swiftSettings: libraryFlags),
+        .target(name: "MinimaLandscape", dependencies: ["MinimaTraining", "Kernels"], swiftSettings: libraryFlags),
+        .target(name: "MinimaRuns", dependencies: ["MinimaLandscape"], swiftSettings: libraryFlags),
+        .target(name: "MinimaVolume", dependencies: ["MinimaLandscape", "CGLPK"], swiftSettings: libraryFlags),
+        .target(name: "MinimaExperiments", dependencies: ["MinimaRuns", "MinimaVolume"], swiftSettings: libraryFlags),
+        .target(name: "MinimaReport", dependencies: ["MinimaExperiments"], swiftSettings: libraryFlags),
+        .target(name: "MinimaBenchmark", dependencies: ["MinimaLandscape"], swiftSettings: libraryFlags),
+        // The umbrella: `import Minima` brings every layer.
+        .target(name: "Minima", dependencies: ["MinimaReport", "MinimaBenchmark"], swiftSettings: libraryFlags),
         .executableTarget(
             name: "minima",
             dependencies: ["Minima", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -79,9 +79,9 @@ struct Train: ParsableCommand {
         config.network = try network.shape(d0: data.declaredD0 ?? 1)
         config.training = try training.configuration(seed: seed.seed)
         if let k = marginStepBelow {
-            config.training.marginStep = .duringTraining(below: k)
+            config.marginStep = .duringTraining(below: k)
         } else if marginStep {
-            config.training.marginStep = RegionMarginStep()
+            config.marginStep = RegionMarginStep()
         }
         config.precision = precision
         config.seed = seed.seed

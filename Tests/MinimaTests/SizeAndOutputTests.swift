@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaData
+@testable import MinimaModel
+@testable import MinimaRuns
 
 /// Sizes from flags are checked against memory before any work, and output paths are checked
 /// before the work: one line naming the flag, exit 2, nothing written, at once.

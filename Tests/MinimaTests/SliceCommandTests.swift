@@ -1,6 +1,10 @@
 import Foundation
 import Linalg
-@testable import Minima
+import Minima
+@testable import MinimaCore
+@testable import MinimaData
+@testable import MinimaModel
+@testable import MinimaLandscape
 import Testing
 
 /// `minima slice` end to end: the files it writes agree with the library, and bad input gets

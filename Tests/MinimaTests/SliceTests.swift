@@ -1,6 +1,9 @@
 import Foundation
 import Linalg
-@testable import Minima
+import Minima
+@testable import MinimaData
+@testable import MinimaModel
+@testable import MinimaLandscape
 import Testing
 
 /// Loss slices: crossings against dense sampling, the piecewise polynomial against direct
