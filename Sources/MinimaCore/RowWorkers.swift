@@ -12,16 +12,13 @@ package enum RowWorkers {
     }
 
     /// Calls `body(worker, rows)` for each worker's share of `0..<rows`, concurrently.
-    package static func run(rows: Int, workers requested: Int? = nil, _ body: @Sendable (Int, Range<Int>) -> Void) {
-        let workers = count(rows: rows, requested: requested)
+    package static func run(rows: Int, workers requested: Int? = nil, minimumRows: Int = 256, _ body: @Sendable (Int, Range<Int>) -> Void) {
+        let workers = count(rows: rows, requested: requested, minimumRows: minimumRows)
         // One worker: the calling thread, with BLAS's own threads (and its setting untouched).
         guard workers > 1 else { return body(0, 0..<rows) }
         let threads = BLASEnvironment.threads
-        let share = (rows + workers - 1) / workers
         BLASEnvironment.setThreads(1)
         defer { BLASEnvironment.setThreads(threads) }
-        DispatchQueue.concurrentPerform(iterations: workers) { k in
-            body(k, min(rows, k * share)..<min(rows, (k + 1) * share))
-        }
+        WorkSplit.perform(count: rows, workers: workers, body)
     }
 }

@@ -142,20 +142,20 @@ public enum ImageFolder {
         return ImageSplits(train: trainSet, test: testSet, files: files ?? paths)
     }
 
-    /// Decodes every image (on all cores) into one planar byte array; all must share one size.
-    static func decodeAll(count: Int, name: @escaping @Sendable (Int) -> String,
+    /// Decodes every image (by `workers` workers, default one per core) into one planar byte
+    /// array; all must share one size.
+    static func decodeAll(count: Int, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                          name: @escaping @Sendable (Int) -> String,
                           read: @escaping @Sendable (Int) throws -> [UInt8]) throws -> (channels: Int, height: Int, width: Int, pixels: [UInt8]) {
         let first = try ImageDecoder.decode(read(0), path: name(0))
         let channels = first.channels
         let size = channels * first.height * first.width
         var pixels = [UInt8](repeating: 0, count: count * size)
         let failures = FailureBox()
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let chunk = (count + workers - 1) / workers
         pixels.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for i in (w * chunk)..<min(count, (w + 1) * chunk) {
+            WorkSplit.perform(count: count, workers: workers) { _, share in
+                for i in share {
                     do {
                         let image = try ImageDecoder.decode(read(i), path: name(i), channels: channels)
                         guard image.height == first.height, image.width == first.width else {

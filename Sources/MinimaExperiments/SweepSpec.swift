@@ -128,6 +128,16 @@ public struct SweepGrid: Sendable {
 
     public init() {}
 
+    /// At most how many grid points these axes make (nil: more than `Int` counts).
+    func sizeBound(depths: Int) -> Int? {
+        func count<T>(_ axis: [T]?) -> Int { max(1, axis?.count ?? 1) }
+        let samples: Int = switch n { case .list(let ns)?: ns.count; default: 1 }
+        let dims: Int = switch d0 { case .list(let ds)?: ds.count; case .paramsOverN(let rs)?: rs.count; case nil: 1 }
+        let widths: Int = switch width { case .list(let ws): ws.count; case .fractions(let fs): fs.count; case .d0: 1 }
+        return MemoryBudget.product([max(1, depths), max(1, samples), max(1, dims), max(1, widths), count(slope),
+                                     count(optimizer), count(learningRate), count(epochs), count(batchSize)])
+    }
+
     init(_ g: JSONFields) throws {
         try g.rejectUnknownKeys(["n", "d0", "depth", "width", "hidden", "slope", "bias", "optimizer",
                                  "learningRate", "epochs", "batchSize"])
@@ -238,6 +248,11 @@ extension SweepSpec {
         }
         let hiddenChoices: [(depth: Int, explicit: [Int]?)] = grid.hidden.map { $0.map { ($0.count, $0) } }
             ?? grid.depth.map { ($0, nil) }
+        // The grid's size times the repetitions, counted without wrapping, must fit in memory
+        // before a single run is listed (a run costs about 4 KiB while listed and scheduled).
+        let bound = grid.sizeBound(depths: hiddenChoices.count).flatMap { MemoryBudget.product($0, repetitions) }
+        try MemoryBudget.check(elements: bound, of: 4096,
+                               what: "\(file): the grid × repetitions (\(bound.map(String.init) ?? "more than 2⁶³") runs)")
         var runs: [SweepRun] = []
         var seenPoints = Set<String>()
         for choice in hiddenChoices {
@@ -246,7 +261,8 @@ extension SweepSpec {
             switch (grid.n, grid.d0) {
             case let (.d0SquaredOver(k), .list(ds)?):
                 for d in ds {
-                    let n = d * d / k
+                    guard let square = MemoryBudget.product(d, d) else { throw fail("grid.d0", "d0 = \(d) is too large (d0² does not fit in 64 bits)") }
+                    let n = square / k
                     guard n > 0 else { throw fail("grid.n", "N = ⌊d0²/\(k)⌋ is 0 for d0 = \(d)") }
                     sizes.append((n, d, nil))
                 }
@@ -282,7 +298,11 @@ extension SweepSpec {
                         guard let n = size.n, let d0 = size.d0 else {
                             throw fail("grid.width", "{\"fractions\": …} (d1 = ⌈f·N/d0⌉) needs N and d0 (grid.n and grid.d0, or data.n and data.d0)")
                         }
-                        widths = fs.map { f in (Array(repeating: max(1, Int((f * Double(n) / Double(d0)).rounded(.up))), count: choice.depth), f) }
+                        widths = try fs.map { f in
+                            let d1 = (f * Double(n) / Double(d0)).rounded(.up)
+                            guard d1 < 0x1p62 else { throw fail("grid.width", "d1 = ⌈\(f)·N/d0⌉ is too large at N = \(n), d0 = \(d0)") }
+                            return (Array(repeating: max(1, Int(d1)), count: choice.depth), f)
+                        }
                     }
                 }
                 for w in widths {
@@ -292,7 +312,9 @@ extension SweepSpec {
                                 for epochs in grid.epochs ?? [training.epochs] {
                                     for batch in grid.batchSize ?? [training.batchSize] {
                                         let shape = NetworkShape(d0: size.d0 ?? 1, hidden: w.hidden, slope: slope, bias: grid.bias)
-                                        let params = shape.parameterCount
+                                        guard let params = shape.checkedParameterCount else {
+                                            throw fail("grid", "a network of widths \(w.hidden) on d0 = \(size.d0 ?? 1) has more parameters than 64 bits count")
+                                        }
                                         let point = GridPoint(n: size.n, d0: size.d0, hidden: w.hidden, parameters: params,
                                                               paramsOverN: size.n.map { Double(params) / Double($0) },
                                                               fraction: w.fraction, targetRatio: size.ratio)

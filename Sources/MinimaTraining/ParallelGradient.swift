@@ -32,11 +32,13 @@ final class ParallelGradient<Scalar: LinalgScalar>: @unchecked Sendable {
 
     /// Workers for batches of up to `capacity` rows: `requested`, or fewer when a share would
     /// hold fewer than `minimumShareWork` multiply-adds of the forward pass (small problems are
-    /// faster on one core).
-    package init(shape: NetworkShape, capacity: Int, workers requested: Int, gathers: Bool) {
+    /// faster on one core; 0: exactly `requested`, as tests use it).
+    package init(shape: NetworkShape, capacity: Int, workers requested: Int, gathers: Bool,
+                 minimumShareWork: Int = ParallelGradient.minimumShareWork) {
         let widths = shape.widths
         let perRow = (0..<shape.depth).reduce(widths[shape.depth]) { $0 + widths[$1] * widths[$1 + 1] }
-        let w = max(1, min(requested, capacity * perRow / ParallelGradient.minimumShareWork))
+        let work = capacity.multipliedReportingOverflow(by: perRow)
+        let w = max(1, work.overflow || minimumShareWork <= 0 ? requested : min(requested, work.partialValue / minimumShareWork))
         workers = w
         count = ParameterLayout(shape).count
         d0 = shape.d0
@@ -60,8 +62,7 @@ final class ParallelGradient<Scalar: LinalgScalar>: @unchecked Sendable {
 
     /// Rows `[lower, upper)` of worker `k`'s share of `rows` rows.
     private func share(_ k: Int, of rows: Int) -> Range<Int> {
-        let size = (rows + workers - 1) / workers
-        return min(rows, k * size)..<min(rows, (k + 1) * size)
+        WorkSplit.share(k, of: rows, workers: workers)
     }
 
     /// Sum of squared residuals over the batch, with the gradient of the batch MSE written to

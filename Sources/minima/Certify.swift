@@ -46,7 +46,7 @@ struct Certify: ParsableCommand {
     func validate() throws {
         _ = try flags.options(seed: seed)
         if let out { try OutputPath.checkFile(out, flag: "--out") }
-        if let saveRegionWeights { try OutputPath.checkFolder(saveRegionWeights, flag: "--save-region-weights") }
+        if let saveRegionWeights { try OutputPath.checkWeightsFolder(saveRegionWeights, flag: "--save-region-weights") }
     }
 
     func run() throws {

@@ -63,10 +63,7 @@ struct Train: ParsableCommand {
                                     batch: training.batch, threads: threads.count, precision: precision,
                                     what: data.sizeFlags + ["--hidden", "--threads"])
         try OutputPath.checkFile(recordPath, flag: "--out")
-        if let saveWeights {
-            try OutputPath.checkFolder(saveWeights, flag: "--save-weights")
-            try WeightFiles.checkDestination(saveWeights)
-        }
+        if let saveWeights { try OutputPath.checkWeightsFolder(saveWeights, flag: "--save-weights") }
     }
 
     /// Where the run record goes.
