@@ -22,6 +22,7 @@ struct MinimaCommand: ParsableCommand {
     /// Parses and runs a subcommand. Help and version exit 0; every error prints one line on
     /// stderr and exits with code 2 (a usage error also shows the usage line).
     static func main() {
+        FieldFlags.install()
         do {
             var command = try parseAsRoot()
             try command.run()
