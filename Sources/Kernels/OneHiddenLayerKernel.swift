@@ -1,4 +1,4 @@
-/// The forward and backward pass of a one-hidden-layer network (PAPER.md §1,
+/// The forward and backward pass of a one-hidden-layer network (docs/theory.md §1,
 /// `f(x) = zᵀφ(W x + b) + b_z`) fused into two register-tiled loops over cache-sized row blocks,
 /// for networks whose weights stay in cache (Minima uses it up to d0·d1 = 16384).
 ///

@@ -1,6 +1,6 @@
 import MinimaCore
 import MinimaData
-/// The architecture of PAPER.md §1: `f(x) = zᵀ φ(W_L ⋯ φ(W_1 x))` with depth L ∈ {1, 2} hidden
+/// The architecture of docs/theory.md §1: `f(x) = zᵀ φ(W_L ⋯ φ(W_1 x))` with depth L ∈ {1, 2} hidden
 /// layers, a single output, leaky-ReLU slope ρ, and optional biases (off by default).
 public struct NetworkShape: Codable, Equatable, Sendable {
     /// Input dimension `d0`.

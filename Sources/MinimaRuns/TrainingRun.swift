@@ -80,6 +80,7 @@ public enum TrainingRun {
         if let folder = config.saveWeights { checksum = try WeightFiles.save(network, to: folder) }
         var record = RunRecord(config: resolved, environment: .current(precision: config.precision), curve: curve, final: final)
         record.weightsChecksum = checksum
+        record.samples = data.n
         if let options = certify, final.status != .diverged {
             record.certificate = try Certificate.make(network: network, data: data, options: options)
         }

@@ -11,7 +11,7 @@ struct BenchTrain: ParsableCommand {
         discussion: """
             Cases: (a) cifar-epoch: N = 50,000, d0 = 3072, d1 = 16, Adam, batch 512, Float32, \
             median seconds per epoch; (b) figure1-gd: N = 400, d0 = 20, d1 = 40, full-batch GD, \
-            Float64, median seconds per epoch. With --peer (the path of torch_reference.py) the \
+            Float64, median seconds per epoch. With --peer (bench/torch_reference.py in the repository) the \
             same cases run in PyTorch and the ratio PyTorch/Minima is printed, and one GD step \
             from shared initial weights is compared in Float64. Not a test: timings depend on \
             the machine and its load.
@@ -29,7 +29,7 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "Epochs of the Figure-1-sized case.")
     var smallEpochs: Int = 2000
 
-    @Option(help: ArgumentHelp("torch_reference.py, the PyTorch peer (optional).", valueName: "PATH"))
+    @Option(help: ArgumentHelp("The PyTorch peer, bench/torch_reference.py (optional; needs torch and numpy).", valueName: "PATH"))
     var peer: String?
 
     @Option(help: "Python interpreter with torch for the peer.")

@@ -99,7 +99,7 @@ struct Volume: ParsableCommand {
         guard widths.count == 1, let d1 = widths.first, d1 > 0 else {
             throw MinimaError.invalidOption(flag: "--hidden", message: "volumes are defined for one hidden layer: give one positive width d1, got '\(network.hidden ?? "")'")
         }
-        guard !network.bias else { throw MinimaError.invalidOption(flag: "--bias", message: "the regions of PAPER.md §2 are for networks without biases") }
+        guard !network.bias else { throw MinimaError.invalidOption(flag: "--bias", message: "the regions of docs/theory.md §2 are for networks without biases") }
         _ = try network.shape(d0: 1)   // checks --slope
         let rho = network.slopeValue
         guard samples > 0 || exact else { throw MinimaError.invalidOption(flag: "--samples", message: "must be positive without --exact") }
