@@ -45,6 +45,18 @@ public struct CheckpointHeader: Codable, Equatable, Sendable {
     public var secondMomentCount: Int
     public var orderCount: Int
     public var checksum: String
+
+    /// A header; the array lengths and the checksum are filled in when the checkpoint is encoded.
+    public init(scalarBytes: Int, fingerprint: [String: String], epoch: Int, batchStart: Int, epochSSE: Double,
+                optimizerSteps: Int, generator: [UInt64], curve: [CurvePoint], epochSeconds: [Double], elapsed: Double,
+                finisher: String?, context: [String: Double] = [:], parameterCount: Int = 0, firstMomentCount: Int = 0,
+                secondMomentCount: Int = 0, orderCount: Int = 0, checksum: String = "") {
+        self.scalarBytes = scalarBytes; self.fingerprint = fingerprint; self.epoch = epoch; self.batchStart = batchStart
+        self.epochSSE = epochSSE; self.optimizerSteps = optimizerSteps; self.generator = generator; self.curve = curve
+        self.epochSeconds = epochSeconds; self.elapsed = elapsed; self.finisher = finisher; self.context = context
+        self.parameterCount = parameterCount; self.firstMomentCount = firstMomentCount
+        self.secondMomentCount = secondMomentCount; self.orderCount = orderCount; self.checksum = checksum
+    }
 }
 
 extension CheckpointHeader {

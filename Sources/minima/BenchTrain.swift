@@ -23,30 +23,39 @@ struct BenchTrain: ParsableCommand {
     @OptionGroup(title: "Run") var threadsOption: ThreadsOption
     var threads: Int { threadsOption.count }
 
-    @Option(help: "Epochs of the CIFAR-shaped case (median over them).")
-    var cifarEpochs: Int = 5
+    @Option(help: "Epochs of the CIFAR-shaped case (median over them; default 5).")
+    var cifarEpochs: Int?
 
-    @Option(help: "Epochs of the Figure-1-sized case.")
-    var smallEpochs: Int = 2000
+    @Option(help: "Epochs of the Figure-1-sized case (default 2000).")
+    var smallEpochs: Int?
 
     @Option(help: ArgumentHelp("The PyTorch peer, bench/torch_reference.py (optional; needs torch and numpy).", valueName: "PATH"))
     var peer: String?
 
-    @Option(help: "Python interpreter with torch for the peer.")
-    var python: String = "python3"
+    @Option(help: "Python interpreter with torch for the peer (with --peer; default python3).")
+    var python: String?
 
-    @Option(help: ArgumentHelp("Also write the results as JSON here.", valueName: "FILE"))
-    var out: String?
+    @OptionGroup(title: "Run") var outOption: OutOption
+    var out: String? { outOption.out }
 
-    func run() throws {
+    func validate() throws {
         let known = ["all", "cifar-epoch", "figure1-gd"]
         guard known.contains(cases) else {
             throw MinimaError.invalidOption(flag: "--cases", message: "expected one of \(known.joined(separator: ", ")), got '\(cases)'")
         }
-        guard cifarEpochs > 0, smallEpochs > 0 else {
-            throw MinimaError.invalidOption(flag: "--cifar-epochs/--small-epochs", message: "must be positive")
+        for (value, flag, caseName) in [(cifarEpochs, "--cifar-epochs", "cifar-epoch"), (smallEpochs, "--small-epochs", "figure1-gd")] {
+            guard let value else { continue }
+            guard value > 0 else { throw MinimaError.invalidOption(flag: flag, message: "must be positive, got \(value)") }
+            guard cases == "all" || cases == caseName else {
+                throw MinimaError.invalidOption(flag: flag, message: "does not apply to --cases \(cases)")
+            }
         }
-        let peerRunner = peer.map { PyTorchPeer(script: $0, python: python) }
+        if python != nil && peer == nil { throw MinimaError.invalidOption(flag: "--python", message: "applies with --peer only") }
+    }
+
+    func run() throws {
+        let cifarEpochs = self.cifarEpochs ?? 5, smallEpochs = self.smallEpochs ?? 2000
+        let peerRunner = peer.map { PyTorchPeer(script: $0, python: python ?? "python3") }
         print("OpenBLAS core \(BLASEnvironment.coreName), \(threads) thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         var results: [TrainingBenchmark.Result] = []
         if cases == "all" || cases == "figure1-gd" {
