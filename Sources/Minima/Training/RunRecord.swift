@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Linalg
 
 /// Float32 or Float64 throughout a run.
@@ -30,6 +31,10 @@ public struct RunEnvironment: Codable, Equatable, Sendable {
     public var gitCommit: String?
     /// `openblas_get_corename()`.
     public var blasCoreName: String
+    /// A warning when OpenBLAS runs kernels older than the CPU (`BLASCoreCheck`), else nil.
+    public var blasCoreNote: String? = nil
+    /// The path of Minima's own kernels (`KernelPath.selected`: avx512, avx2, generic or blas).
+    public var kernelPath: String? = nil
     public var blasThreads: Int
     public var precision: Precision
     public var cores: Int
@@ -37,7 +42,8 @@ public struct RunEnvironment: Codable, Equatable, Sendable {
 
     public static func current(precision: Precision) -> RunEnvironment {
         RunEnvironment(minimaVersion: MinimaVersion.string, gitCommit: MinimaVersion.gitCommit,
-                       blasCoreName: BLASEnvironment.coreName, blasThreads: BLASEnvironment.threads,
+                       blasCoreName: BLASEnvironment.coreName, blasCoreNote: BLASCoreCheck.note,
+                       kernelPath: KernelPath.selected.rawValue, blasThreads: BLASEnvironment.threads,
                        precision: precision, cores: ProcessInfo.processInfo.activeProcessorCount,
                        date: ISO8601DateFormatter().string(from: Date()))
     }
