@@ -19,6 +19,19 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    /// The generator's whole state (four words, then the spare normal draw's bits and whether
+    /// there is one), to continue the stream later with `init(state:)`.
+    public var state: [UInt64] {
+        [s0, s1, s2, s3, spareNormal?.bitPattern ?? 0, spareNormal == nil ? 0 : 1]
+    }
+
+    /// Continues the stream saved by `state`; nil when `state` is not six words.
+    public init?(state: [UInt64]) {
+        guard state.count == 6 else { return nil }
+        s0 = state[0]; s1 = state[1]; s2 = state[2]; s3 = state[3]
+        spareNormal = state[5] == 0 ? nil : Double(bitPattern: state[4])
+    }
+
     @inline(__always)
     public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9

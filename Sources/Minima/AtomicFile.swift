@@ -1,7 +1,10 @@
 import Foundation
 
 /// Writes files so that no reader ever sees half of one: the bytes go to a temporary file in
-/// the same folder, which is then renamed over the destination (rename is atomic on POSIX).
+/// the same folder, which is then renamed over the destination (rename is atomic on POSIX, and
+/// on NFS within one folder). The temporary name is unique to the writer (host, process and a
+/// random part), so concurrent writers of one file, in one process or on several hosts sharing
+/// the folder, never write into each other's temporary file.
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
@@ -11,7 +14,8 @@ public enum AtomicFile {
         } catch {
             throw MinimaError.invalidFile(path: folder.path, message: "cannot create folder (\(error.localizedDescription))")
         }
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        let unique = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UUID().uuidString.prefix(8))"
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(unique)")
         do {
             try data.write(to: temporary)
         } catch {

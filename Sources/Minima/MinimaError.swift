@@ -9,6 +9,9 @@ public enum MinimaError: Error, CustomStringConvertible, Equatable, Sendable {
     case mismatch(String)
     /// A numerical routine failed.
     case numerical(String)
+    /// A size (from a flag or a file's header) needs more memory than is available; `bytes` is
+    /// nil when the size does not even fit in an `Int`. See `MemoryBudget`.
+    case tooLarge(what: String, bytes: Int?, available: Int, limited: Bool)
 
     public var description: String {
         switch self {
@@ -16,6 +19,9 @@ public enum MinimaError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .invalidFile(path, message): return "\(path): \(message)"
         case let .mismatch(message): return message
         case let .numerical(message): return message
+        case let .tooLarge(what, bytes, available, limited):
+            let need = bytes.map { "needs " + MemoryBudget.describe($0) } ?? "needs more bytes than a 64-bit size can count"
+            return "\(what): \(need), more than the \(MemoryBudget.describe(available)) available (\(limited ? "the memory limit" : "physical memory"))"
         }
     }
 }

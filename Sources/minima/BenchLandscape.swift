@@ -21,22 +21,39 @@ struct BenchLandscape: ParsableCommand {
     enum Task: String, ExpressibleByArgument { case rank, fit }
 
     @Option(help: "rank or fit.") var task: Task = .rank
-    @Option(help: "Samples N.") var n: Int = 4000
-    @Option(help: "Input dimension d0.") var d0: Int = 784
+    @Option(help: "Samples N (default 4000; not with --x).") var n: Int?
+    @Option(help: "Input dimension d0 (default 784; not with --x).") var d0: Int?
     @Option(help: "Hidden units d1.") var d1: Int = 10
     @Option(help: "Leaky-ReLU slope ρ of the pattern.") var slope: Double = 0
-    @Option(help: ArgumentHelp("Use these inputs (N×d0) instead of Gaussian ones (--n, --d0 are then ignored).", valueName: "X.npy"))
+    @Option(help: ArgumentHelp("Use these inputs (N×d0) instead of Gaussian ones (then --n and --d0 are refused).", valueName: "X.npy"))
     var x: String?
-    @Option(help: "Seed of X, W and the labels.") var seed: UInt64 = 0
+    @OptionGroup(title: "Run") var seedOption: SeedOption
+    @OptionGroup(title: "Run") var memory: MemoryOption
     @Flag(help: "Also time the explicit SVD route (rank).") var svd: Bool = false
     @Flag(help: "Also time numpy.linalg.matrix_rank on the same matrix (rank; needs python3 with numpy).") var numpy: Bool = false
     @Option(help: "LSQR tolerance (fit).") var fitTol: Double = 1e-8
     @Option(help: "LSQR iteration limit (fit).") var maxIterations: Int = 5000
-    @Option(help: "BLAS threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup(title: "Run") var threadsOption: ThreadsOption
+    var threads: Int { threadsOption.count }
+
+    func validate() throws {
+        if x != nil, let flag = [(n != nil, "--n"), (d0 != nil, "--d0")].first(where: \.0)?.1 {
+            throw MinimaError.invalidOption(flag: flag, message: "does not apply with --x X.npy, which sets N and d0")
+        }
+        for (value, flag) in [(n ?? 4000, "--n"), (d0 ?? 784, "--d0"), (d1, "--d1")] where value <= 0 {
+            throw MinimaError.invalidOption(flag: flag, message: "must be positive, got \(value)")
+        }
+        if x == nil {
+            // The Gram route's p×p matrix (p = d0·d1) and, with --svd or --task fit, the explicit N×p one.
+            let n = self.n ?? 4000, d0 = self.d0 ?? 784
+            let p = MemoryBudget.product(d0, d1)
+            try MemoryBudget.check(elements: p.flatMap { MemoryBudget.product($0, $0) }, of: 8, what: "--d0 \(d0) --d1 \(d1) (the p×p Gram matrix, p = d0·d1)")
+            if svd || numpy { try MemoryBudget.check(elements: p.flatMap { MemoryBudget.product(n, $0) }, of: 8, what: "--n \(n) --d0 \(d0) --d1 \(d1) (A∘X, N×d0·d1)") }
+        }
+    }
 
     func run() throws {
-        guard n > 0, d0 > 0, d1 > 0 else { throw MinimaError.invalidOption(flag: "--n", message: "N, d0 and d1 must be positive") }
-        guard threads > 0 else { throw MinimaError.invalidOption(flag: "--threads", message: "must be positive, got \(threads)") }
+        let n = self.n ?? 4000, d0 = self.d0 ?? 784, seed = seedOption.seed
         // Unbuffered, so progress shows at once when the output goes to a file.
         func print(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         let clock = ContinuousClock()

@@ -20,8 +20,8 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "Cases to run: all, cifar-epoch, figure1-gd.")
     var cases: String = "all"
 
-    @Option(help: "Threads for both Minima and the peer.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup(title: "Run") var threadsOption: ThreadsOption
+    var threads: Int { threadsOption.count }
 
     @Option(help: "Epochs of the CIFAR-shaped case (median over them).")
     var cifarEpochs: Int = 5
@@ -39,7 +39,6 @@ struct BenchTrain: ParsableCommand {
     var out: String?
 
     func run() throws {
-        guard threads > 0 else { throw MinimaError.invalidOption(flag: "--threads", message: "must be positive, got \(threads)") }
         let known = ["all", "cifar-epoch", "figure1-gd"]
         guard known.contains(cases) else {
             throw MinimaError.invalidOption(flag: "--cases", message: "expected one of \(known.joined(separator: ", ")), got '\(cases)'")

@@ -18,9 +18,20 @@ struct Bounds: ParsableCommand {
     @Option(help: "Error level ε ∈ (0, 1) of L_ε (MCE > ε).") var eps: Double = 0.1
     @Option(help: "Leaky-ReLU slope ρ (0 = ReLU: γ_ε uses ε alone).") var slope: Double = 0
     @Option(help: ArgumentHelp("Also write the numbers as JSON (atomically).", valueName: "FILE.json")) var out: String?
+    @OptionGroup(title: "Run") var json: JSONOption
+
+    func validate() throws {
+        _ = try TheoremBounds(n: n, d0: d0, d1: d1, epsilon: eps, slope: slope)
+        if let out { try OutputPath.checkFile(out, flag: "--out") }
+    }
 
     func run() throws {
         let b = try TheoremBounds(n: n, d0: d0, d1: d1, epsilon: eps, slope: slope)
+        if json.json {
+            if let out { try RecordJSON.write(b, to: out) }
+            print(String(decoding: try RecordJSON.encode(b), as: UTF8.self))
+            return
+        }
         print("N = \(n), d0 = \(d0), d1 = \(d1), ε = \(eps), ρ = \(slope)")
         print(String(format: "γ_ε = %.6g", b.gamma))
         print(String(format: "exponent γ_ε N^{3/4}(d0·d1)^{1/4} = %.6g", b.exponent))

@@ -8,9 +8,11 @@ struct Certify: ParsableCommand {
         abstract: "Certify trained weights: activation region, rank(A∘X), the region's best fit, verdict, Hessian spectrum.",
         discussion: """
             Weights and data come from a run record (--run RUN.json, which must have been trained \
-            with --save-weights) or from --weights DIR (W1.npy, z.npy, and W2.npy/b1.npy/… when \
-            present) with the data flags of `minima train` (--x X.npy --y y.npy, or a synthetic \
-            --dataset). Everything is computed in Float64.
+            with --save-weights; its weights must still match the checksum the record holds) or \
+            from --weights DIR (W1.npy, z.npy, and W2.npy/b1.npy/… when present) with the data \
+            flags of `minima train` (--x X.npy --y y.npy, or a synthetic --dataset). Data flags and \
+            --slope next to --run are refused: the record says which data and slope. Everything is \
+            computed in Float64.
 
             One hidden layer: the activation pattern A = a(WX) and its margins, the numerical rank \
             of the Khatri-Rao product A∘X, the least-squares fit of y inside the region (MSE_A, \
@@ -30,20 +32,19 @@ struct Certify: ParsableCommand {
     @Option(help: ArgumentHelp("Folder of weights (W1.npy, z.npy, W2.npy, b1.npy, …).", valueName: "DIR"))
     var weights: String?
 
-    @Option(help: "Leaky-ReLU slope ρ of the weights in --weights (not stored in the files).")
-    var slope: Double = 0
+    @Option(help: "Leaky-ReLU slope ρ of the weights in --weights (not stored in the files; default 0).")
+    var slope: Double?
 
-    @OptionGroup(title: "Data (with --weights; --x and --y alone imply --dataset npy)") var data: DataOptions
+    @OptionGroup(title: "Run") var memory: MemoryOption
+    @OptionGroup(title: "Data (with --weights; --x and --y alone select npy data)") var data: DataOptions
     @OptionGroup(title: "Certificate") var flags: CertificateFlags
 
-    @Option(help: "Seed of the synthetic data (with --weights) and of the Lanczos start vector.")
-    var seed: UInt64 = 0
-
-    @Option(help: "BLAS threads (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    @Flag(help: "Print the certificate as JSON on stdout instead of the summary.")
-    var json: Bool = false
+    @OptionGroup(title: "Run") var seedOption: SeedOption
+    @OptionGroup(title: "Run") var threads: ThreadsOption
+    @OptionGroup(title: "Run") var quiet: QuietOption
+    @OptionGroup(title: "Run") var jsonOption: JSONOption
+    var json: Bool { jsonOption.json }
+    var seed: UInt64 { seedOption.seed }
 
     @Option(help: ArgumentHelp("Also write the JSON certificate to this file (atomically).", valueName: "FILE"))
     var out: String?
@@ -51,34 +52,44 @@ struct Certify: ParsableCommand {
     @Option(help: ArgumentHelp("Save the region's least-squares fit as weights in DIR (w_i = u_i/z_i, one hidden layer) and report what that network really does (a step to the region's best fit; the pattern may change).", valueName: "DIR"))
     var saveRegionWeights: String?
 
+    func validate() throws {
+        switch (runRecord, weights) {
+        case (.some, .some):
+            throw MinimaError.invalidOption(flag: "--run", message: "give either --run RUN.json or --weights DIR, not both")
+        case (nil, nil):
+            throw MinimaError.invalidOption(flag: "--run", message: "give --run RUN.json (a run saved with --save-weights) or --weights DIR with the data flags")
+        case (.some, nil):
+            if let flag = (data.given + (slope != nil ? ["--slope"] : [])).first {
+                throw MinimaError.invalidOption(flag: flag, message: "does not apply with --run RUN.json, whose record names the data and the slope (use --weights DIR to certify on other data)")
+            }
+        case (nil, .some): break
+        }
+        _ = try flags.options(seed: seed)
+        if let out { try OutputPath.checkFile(out, flag: "--out") }
+        if let saveRegionWeights { try OutputPath.checkFolder(saveRegionWeights, flag: "--save-region-weights") }
+    }
+
     func run() throws {
-        guard threads > 0 else { throw MinimaError.invalidOption(flag: "--threads", message: "must be positive, got \(threads)") }
         var options = try flags.options(seed: seed)
-        options.threads = threads
+        options.threads = threads.count
         let network: Network<Double>
         let dataset: Dataset<Double>
         switch (runRecord, weights) {
         case (let path?, nil):
             (network, dataset) = try CertificateInputs.fromRun(path)
         case (nil, let folder?):
-            var spec = data.spec(seed: seed)
-            if data.x != nil || data.y != nil {
-                spec.source = .npy; spec.x = data.x; spec.y = data.y; spec.n = nil; spec.d0 = nil
-            }
-            dataset = try spec.load(as: Double.self)
-            let shape = try CertificateInputs.shape(weights: folder, slope: slope)
+            dataset = try data.spec(seed: seed).load(as: Double.self)
+            let shape = try CertificateInputs.shape(weights: folder, slope: slope ?? 0)
             guard shape.d0 == dataset.d0 else {
                 throw MinimaError.mismatch("\(folder)/W1.npy expects d0 = \(shape.d0) inputs but the data has d0 = \(dataset.d0)")
             }
             network = try WeightFiles.load(shape, from: folder)
-        case (.some, .some):
-            throw MinimaError.invalidOption(flag: "--run", message: "give either --run RUN.json or --weights DIR, not both")
-        case (nil, nil):
-            throw MinimaError.invalidOption(flag: "--run", message: "give --run RUN.json (a run saved with --save-weights) or --weights DIR with the data flags")
+        default:
+            preconditionFailure("validate() admits exactly one of --run and --weights")
         }
         var solution: RegionSolution? = nil
         let certificate = try Certificate.make(network: network, data: dataset, options: options, fitProgress: { k, r, a in
-            if k % 100 == 0 {
+            if k % 100 == 0 && !quiet.quiet {
                 let line = String(format: "LSQR iteration %d: ‖r‖/‖b‖ %.4e, ‖Mᵀr‖/(‖M‖‖r‖) %.3e\n", k, r, a)
                 FileHandle.standardError.write(Data(line.utf8))
             }

@@ -13,16 +13,24 @@ struct Construct: ParsableCommand {
             --save-weights writes W1.npy and z.npy so the network can be checked or trained further.
             """)
 
+    @OptionGroup(title: "Run") var memory: MemoryOption
     @OptionGroup(title: "Data") var data: DataOptions
 
     @Option(help: "Leaky-ReLU slope ρ (0 = ReLU).")
     var slope: Double = 0
 
-    @Option(help: "Seed of the data (unless --data-seed) and of the normals of incomplete groups.")
-    var seed: UInt64 = 0
+    @OptionGroup(title: "Run") var seedOption: SeedOption
+    var seed: UInt64 { seedOption.seed }
 
-    @Option(help: ArgumentHelp("Save the weights into DIR (W1.npy, z.npy).", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Save the weights into DIR (W1.npy, z.npy; the folder is replaced as a whole).", valueName: "DIR"))
     var saveWeights: String?
+
+    func validate() throws {
+        if let saveWeights {
+            try OutputPath.checkFolder(saveWeights, flag: "--save-weights")
+            try WeightFiles.checkDestination(saveWeights)
+        }
+    }
 
     func run() throws {
         let spec = data.spec(seed: seed)

@@ -23,30 +23,25 @@ struct DataInspect: ParsableCommand {
             Takes the same data flags as minima train; image data sets go through the same cache.
             """)
 
+    @OptionGroup(title: "Run") var memory: MemoryOption
     @OptionGroup(title: "Data") var data: DataOptions
 
     @Option(help: "Arithmetic of the preprocessing: float32 or float64 (as minima train's --precision).")
     var precision: Precision = .float32
 
-    @Option(help: "Seed of --limit's subset, random labels and --project (unless --data-seed).")
-    var seed: UInt64 = 0
-
-    @Option(help: "BLAS threads (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    @Flag(help: "Print the report as JSON instead of text.")
-    var json: Bool = false
+    @OptionGroup(title: "Run") var seed: SeedOption
+    @OptionGroup(title: "Run") var threads: ThreadsOption
+    @OptionGroup(title: "Run") var jsonOption: JSONOption
 
     func run() throws {
-        guard threads > 0 else { throw MinimaError.invalidOption(flag: "--threads", message: "must be positive, got \(threads)") }
-        BLASEnvironment.setThreads(threads)
-        let spec = data.spec(seed: seed)
+        BLASEnvironment.setThreads(threads.count)
+        let spec = data.spec(seed: seed.seed)
         let report: DataReport
         switch precision {
         case .float32: report = try spec.loadWithReport(as: Float.self).report
         case .float64: report = try spec.loadWithReport(as: Double.self).report
         }
-        if json {
+        if jsonOption.json {
             print(String(decoding: try RecordJSON.encode(report), as: UTF8.self))
         } else {
             print(DataInspect.text(report, precision: precision))

@@ -37,7 +37,10 @@ struct MinimaCommand: ParsableCommand {
             let code = exitCode(for: error)
             if code == .success || error is CleanExit { exit(withError: error) }
             if error is ExitCode { exit(withError: error) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            // Errors thrown by validate() come wrapped; they print like those of run().
+            var message = fullMessage(for: error)
+            if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst(7) }
+            FileHandle.standardError.write(Data((message + "\n").utf8))
             Foundation.exit(2)
         }
     }

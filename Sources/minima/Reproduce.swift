@@ -41,6 +41,10 @@ struct Reproduce: ParsableCommand {
         @Flag(help: "Only write the sweep specs to DIR/specs/ (a starting point for `minima sweep`), without running them.")
         var specsOnly: Bool = false
 
+        func validate() throws {
+            try OutputPath.checkFolder(results ?? "results/reproduce-\(mode.rawValue)", flag: "--results")
+        }
+
         func run() throws {
             if specsOnly {
                 let folder = results ?? "results/reproduce-\(mode.rawValue)"
@@ -101,16 +105,17 @@ struct Reproduce: ParsableCommand {
         @Option(help: ArgumentHelp("Results folder.", valueName: "DIR"))
         var results: String = "results/table1"
 
-        @Option(help: "Seed of the initial weights and batch order.")
-        var seed: UInt64 = 0
+        @OptionGroup(title: "Run") var seedOption: SeedOption
+        var seed: UInt64 { seedOption.seed }
 
         @Option(help: "Wall-clock budget of each row in minutes (the issue's bound is 20); the training stops there and the row reports what it reached.")
         var minutes: Double = 20
 
-        @Flag(help: "No progress lines.")
-        var quiet: Bool = false
+        @OptionGroup(title: "Run") var quietOption: QuietOption
+        var quiet: Bool { quietOption.quiet }
 
         func validate() throws {
+            try OutputPath.checkFolder(results, flag: "--results")
             guard minutes > 0 else { throw MinimaError.invalidOption(flag: "--minutes", message: "must be positive, got \(minutes)") }
             guard mnist != nil || cifar != nil || images != nil else {
                 throw ValidationError("give at least one of --mnist DIR, --cifar DIR, --images DIR")

@@ -11,9 +11,18 @@ struct Train: ParsableCommand {
             one hidden layer of 40 ReLU units (d0·d1 = 2N), 2000 epochs of full-batch gradient descent \
             (η = 0.05) in Float64, which reach 0% training error. Progress goes to stderr about once \
             a second; the record goes to --out (default runs/train-<time>.json), written atomically. \
-            Bad flags or files print one line naming them and exit with code 2.
+            --x X.npy --y y.npy alone train on those files. Bad flags or files, a flag that does not \
+            apply (--n with npy data, --decay without a decay start, …), sizes that do not fit in \
+            memory and output paths that cannot be written print one line naming them and exit \
+            with code 2 before any training. With --checkpoint DIR the run saves everything it needs to \
+            continue into DIR/training.checkpoint every --checkpoint-every seconds and on SIGTERM, \
+            SIGINT or SIGUSR1 (after the current batch; the command then exits with code 75); the same \
+            command with --resume DIR continues it and ends with the same weights and record (timings \
+            aside) as an uninterrupted run with the same --threads. The checkpoint is removed once the \
+            record is written.
             """)
 
+    @OptionGroup(title: "Run") var memory: MemoryOption
     @OptionGroup(title: "Data") var data: DataOptions
     @OptionGroup(title: "Network") var network: NetworkOptions
     @OptionGroup(title: "Training") var training: TrainingOptions
@@ -21,20 +30,21 @@ struct Train: ParsableCommand {
     @Option(help: "Arithmetic: float32 or float64.")
     var precision: Precision = .float64
 
-    @Option(help: "Seed of the initial weights, the batch order and (unless --data-seed) the data.")
-    var seed: UInt64 = 0
-
-    @Option(help: "Cores: each batch is split between this many workers, each with a one-thread BLAS (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup(title: "Run") var seed: SeedOption
+    @OptionGroup(title: "Run") var threads: ThreadsOption
 
     @Option(help: ArgumentHelp("Read the initial weights from DIR (W1.npy, W2.npy, z.npy, b1.npy, …).", valueName: "DIR"))
     var initWeights: String?
 
-    @Option(help: ArgumentHelp("Save the final weights into DIR in the same layout.", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Save the final weights into DIR in the same layout (the folder is replaced as a whole; its checksum goes into the run record).", valueName: "DIR"))
     var saveWeights: String?
 
-    @Option(help: ArgumentHelp("Run record path (JSON).", valueName: "RUN.json"))
+    @Option(help: ArgumentHelp("Run record path (JSON; default runs/train-<time>.json).", valueName: "RUN.json"))
     var out: String?
+
+    @OptionGroup(title: "Run") var json: JSONOption
+    @OptionGroup(title: "Run") var quiet: QuietOption
+    @OptionGroup(title: "Checkpoints") var checkpoints: CheckpointOptions
 
     @Flag(help: "Certify the final weights (as `minima certify` with its defaults) and attach the certificate to the run record.")
     var certify: Bool = false
@@ -45,37 +55,58 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("With the margin step: also try it whenever an epoch ends with at most K wrong samples (at most every 50 epochs, 8 iterations a try), and stop at the first try that leaves none; Table 1's recipe uses K = 50. Implies --margin-step.", valueName: "K"))
     var marginStepBelow: Int?
 
-    @Flag(help: "No progress lines on stderr.")
-    var quiet: Bool = false
-
-    func run() throws {
-        guard threads > 0 else { throw MinimaError.invalidOption(flag: "--threads", message: "must be positive, got \(threads)") }
-        var config = RunConfiguration()
-        config.data = data.spec(seed: seed)
-        try config.data.validate()
-        config.network = try network.shape(d0: data.dataset.isSynthetic ? data.d0 : 1)
-        config.training = try training.configuration(seed: seed)
+    func validate() throws {
         if let k = marginStepBelow, k < 1 {
             throw MinimaError.invalidOption(flag: "--margin-step-below", message: "must be at least 1, got \(k)")
         }
+        try TrainingRun.checkMemory(n: data.declaredN, d0: data.declaredD0, hidden: try network.widths(), bias: network.bias,
+                                    batch: training.batch, threads: threads.count, precision: precision,
+                                    what: data.sizeFlags + ["--hidden", "--threads"])
+        try OutputPath.checkFile(recordPath, flag: "--out")
+        if let saveWeights {
+            try OutputPath.checkFolder(saveWeights, flag: "--save-weights")
+            try WeightFiles.checkDestination(saveWeights)
+        }
+    }
+
+    /// Where the run record goes.
+    var recordPath: String { out ?? Train.defaultRecordPath }
+
+    func run() throws {
+        var config = RunConfiguration()
+        config.data = data.spec(seed: seed.seed)
+        try config.data.validate()
+        config.network = try network.shape(d0: data.declaredD0 ?? 1)
+        config.training = try training.configuration(seed: seed.seed)
         if let k = marginStepBelow {
             config.training.marginStep = .duringTraining(below: k)
         } else if marginStep {
             config.training.marginStep = RegionMarginStep()
         }
         config.precision = precision
-        config.seed = seed
-        config.threads = threads
+        config.seed = seed.seed
+        config.threads = threads.count
         config.initWeights = initWeights
         config.saveWeights = saveWeights
-        let path = out ?? Train.defaultRecordPath()
-        if FileManager.default.fileExists(atPath: path), FileManager.default.isDirectory(path) {
-            throw MinimaError.invalidOption(flag: "--out", message: "\(path) is a folder; give a file path such as \(path)/run.json")
-        }
-        let reporter = ProgressPrinter(quiet: quiet)
-        let record = try TrainingRun.execute(config, progress: reporter.report,
+        let path = recordPath
+        let reporter = ProgressPrinter(quiet: quiet.quiet)
+        let policy = try checkpoints.policy()
+        let record: RunRecord
+        do {
+            record = try TrainingRun.execute(config, checkpoint: policy, progress: reporter.report,
                                              certify: certify ? CertificateOptions() : nil)
+        } catch let stopped as TrainingInterrupted {
+            print("\(stopped); continue with the same command and --resume \(checkpoints.folder ?? "")")
+            fflush(nil)
+            throw ExitCode(StopRequest.exitCode)
+        }
         try record.write(to: path)
+        if let policy { unlink(policy.path) }
+        if json.json {
+            print(String(decoding: try record.jsonData(), as: UTF8.self))
+            if record.final.status == .diverged { throw ExitCode(1) }
+            return
+        }
         let f = record.final
         print("\(f.status.rawValue): \(f.message)")
         print(String(format: "final MSE %.3e, MCE %.4f%% (%d wrong), margin min|w·x| %.3e, %d zero pre-activations, ‖∇‖ %.3e, %d epochs in %.2f s",
@@ -90,16 +121,10 @@ struct Train: ParsableCommand {
         if f.status == .diverged { throw ExitCode(1) }
     }
 
-    static func defaultRecordPath() -> String {
+    /// runs/train-<time>.json, fixed once per process (validate and run see the same path).
+    static let defaultRecordPath: String = {
         let f = DateFormatter()
         f.dateFormat = "yyyyMMdd-HHmmss"
         return "runs/train-\(f.string(from: Date())).json"
-    }
-}
-
-extension FileManager {
-    func isDirectory(_ path: String) -> Bool {
-        var isDir: ObjCBool = false
-        return fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
-    }
+    }()
 }

@@ -80,4 +80,21 @@ struct TheoremBoundsTests {
         #expect(b.notes.contains { $0.contains("d1* = 12") })
         #expect(throws: MinimaError.self) { try TheoremBounds(n: 16, d0: 4, d1: 2, epsilon: 1.5, slope: 0) }
     }
+
+    /// Near Int.max, 2d0 − 2 and 4⌈·⌉ would wrap: d1* stays exact where it fits, and is refused
+    /// (naming --n) where it does not.
+    @Test func sizesNearIntMaxDoNotWrap() throws {
+        let huge = try TheoremBounds(n: .max, d0: .max - 807, d1: 5, epsilon: 0.1, slope: 0)
+        #expect(huge.d1Star == 4)                     // 2d0 − 2 > N: one group, one pair of pairs
+        #expect(huge.theorem9LogLowerBound! < 0 && huge.theorem9LogLowerBound!.isFinite)
+        #expect(huge.exponent > 0 && huge.exponent.isFinite)
+        #expect(TheoremBounds.d1Star(n: .max, d0: 1 << 62) == 8)   // ⌈(2⁶³−1)/(2⁶³−2)⌉ = 2
+        #expect(TheoremBounds.d1Star(n: 10, d0: 2) == 20)
+        #expect(TheoremBounds.d1Star(n: .max, d0: 3) == nil)       // 4·2⁶¹ = 2⁶³
+        #expect(throws: MinimaError.self) { try TheoremBounds(n: .max, d0: 3, d1: 5, epsilon: 0.1, slope: 0) }
+        let r = try runMinima(["bounds", "--n", "\(Int.max)", "--d0", "\(Int.max - 807)", "--d1", "5"])
+        #expect(r.status == 0 && r.stdout.contains("d1* = 4⌈N/(2d0−2)⌉ = 4\n"), "\(r.stdout)\(r.stderr)")
+        let refused = try runMinima(["bounds", "--n", "\(Int.max)", "--d0", "3", "--d1", "5"])
+        #expect(refused.status == 2 && refused.stderr.hasPrefix("error: --n: Theorem 8's d1*") && !refused.stderr.contains("\n\n"), "\(refused.stderr)")
+    }
 }

@@ -181,16 +181,18 @@ struct SweepRunnerTests {
         let results = temporaryFolder()
         let s = try spec(tinySweep)
         var runner = SweepRunner()
-        runner.execute = { config in
+        runner.execute = { config, _ in
             if config.network.hidden == [8] { throw MinimaError.numerical("boom") }
             return try TrainingRun.execute(config)
         }
         let outcome = try runner.run(s, results: results)
-        #expect(outcome.ran == 6 && outcome.failures == 3)
+        #expect(outcome.ran == 6 && outcome.failures == 3 && outcome.failedRecords == 3)
+        #expect(outcome.firstError?.hasSuffix(": boom") == true)
         let failed = try SweepRecord.readAll(results).filter(\.failed)
         #expect(failed.count == 3 && failed.allSatisfy { $0.error == "boom" && $0.config?.network.hidden == [8] })
-        runner.execute = { try TrainingRun.execute($0) }
-        #expect(try runner.run(s, results: results).ran == 0)
+        runner.execute = { try TrainingRun.execute($0, checkpoint: $1) }
+        let again = try runner.run(s, results: results)
+        #expect(again.ran == 0 && again.failures == 0 && again.failedRecords == 3)
         runner.retryFailed = true
         let retried = try runner.run(s, results: results)
         #expect(retried.ran == 3 && retried.failures == 0)

@@ -28,16 +28,9 @@ struct CommandResult {
 }
 
 /// Runs the `minima` executable built beside the test bundle.
-func runMinima(_ arguments: [String], in directory: String? = nil) throws -> CommandResult {
-    let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-    var folder = testBinary.deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("minima").path) && folder.path != "/" {
-        folder = folder.deletingLastPathComponent()
-    }
-    let process = Process()
-    process.executableURL = folder.appendingPathComponent("minima")
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+func runMinima(_ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil) throws -> CommandResult {
+    let process = minimaProcess(arguments, in: directory)
+    if let environment { process.environment = environment }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
@@ -47,4 +40,27 @@ func runMinima(_ arguments: [String], in directory: String? = nil) throws -> Com
     process.waitUntilExit()
     return CommandResult(status: process.terminationStatus,
                          stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// Starts the `minima` executable (output discarded) and returns at once.
+func startMinima(_ arguments: [String], in directory: String? = nil) throws -> Process {
+    let process = minimaProcess(arguments, in: directory)
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
+/// A process that would run the `minima` executable built beside the test bundle.
+func minimaProcess(_ arguments: [String], in directory: String?) -> Process {
+    let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    var folder = testBinary.deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("minima").path) && folder.path != "/" {
+        folder = folder.deletingLastPathComponent()
+    }
+    let process = Process()
+    process.executableURL = folder.appendingPathComponent("minima")
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    return process
 }

@@ -23,6 +23,8 @@ public struct SweepRecord: Codable, Sendable {
 
     public static func folder(_ results: String) -> String { results + "/runs" }
     public static func path(_ results: String, key: String) -> String { folder(results) + "/\(key).json" }
+    /// The checkpoint of the run in progress (removed once its record is written).
+    public static func checkpointPath(_ results: String, key: String) -> String { folder(results) + "/\(key).checkpoint" }
 
     public func write(to results: String) throws {
         try AtomicFile.write(RecordJSON.encode(self), to: SweepRecord.path(results, key: key))
@@ -33,7 +35,7 @@ public struct SweepRecord: Codable, Sendable {
     }
 
     /// The keys of the records in `results` (finished or failed). Temporary files of writes in
-    /// progress (`.NAME.tmp-PID`) are not records and are skipped.
+    /// progress (`.NAME.tmp-HOST-PID-RANDOM`) are not records and are skipped.
     public static func keys(in results: String) -> Set<String> {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder(results))) ?? []
         return Set(names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) })

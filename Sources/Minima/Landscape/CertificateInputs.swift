@@ -37,6 +37,12 @@ public enum CertificateInputs {
             throw MinimaError.invalidFile(path: path, message:
                 "the run saved no weights (config.saveWeights is empty): train with --save-weights DIR, or certify with --weights DIR and the data flags")
         }
+        if let recorded = record.weightsChecksum {
+            let found = try WeightFiles.checksum(of: record.config.network, in: folder)
+            guard found == recorded else {
+                throw MinimaError.invalidFile(path: folder, message: "the weights do not match the checksum in \(path) (\(found), recorded \(recorded)): they changed after the run")
+            }
+        }
         let network: Network<Double> = try WeightFiles.load(record.config.network, from: folder)
         let data: Dataset<Double>
         switch record.config.precision {

@@ -34,6 +34,19 @@ public struct NetworkShape: Codable, Equatable, Sendable {
         guard slope.isFinite, slope != 1 else {
             throw MinimaError.invalidOption(flag: "--slope", message: "ρ must be finite and ≠ 1 (ρ = 1 makes the network linear), got \(slope)")
         }
+        // Weights, gradient and two optimizer moments: four vectors of parameters, in Float64.
+        try MemoryBudget.check(elements: checkedParameterCount.flatMap { MemoryBudget.product($0, 4) }, of: 8,
+                               what: "--hidden \(hidden.map(String.init).joined(separator: ",")) (d0 = \(d0))")
+    }
+
+    /// `parameterCount` in arithmetic that cannot wrap; nil when it does not fit in an `Int`.
+    public var checkedParameterCount: Int? {
+        let widths = self.widths
+        var total: Int? = MemoryBudget.sum(widths[depth], bias ? 1 : 0)
+        for l in 0..<depth {
+            total = MemoryBudget.sum(total, MemoryBudget.product(widths[l + 1], widths[l]), bias ? widths[l + 1] : 0)
+        }
+        return total
     }
 
     /// Total number of trainable parameters (weights and, if on, biases).

@@ -19,11 +19,81 @@ public enum WeightFiles {
         return out
     }
 
-    /// Saves `network` into `folder` (created if needed), each file written atomically.
-    public static func save<Scalar: LinalgScalar>(_ network: Network<Scalar>, to folder: String) throws {
-        for e in entries(network.shape) {
-            try Npy.write(Array(network.parameters[e.range]), shape: e.shape, to: folder + "/" + e.name)
+    /// Every name a weights folder may hold.
+    static let names: Set<String> = ["W1.npy", "W2.npy", "b1.npy", "b2.npy", "z.npy", "bz.npy"]
+
+    /// Saves `network` into `folder` as a whole: the files are written into a temporary folder
+    /// beside it, which then takes the place of `folder` (renames), so a failure leaves the old
+    /// folder or none, never a mix. Returns the new folder's `checksum`.
+    @discardableResult
+    public static func save<Scalar: LinalgScalar>(_ network: Network<Scalar>, to folder: String) throws -> String {
+        try checkDestination(folder)
+        let url = URL(fileURLWithPath: folder).standardizedFileURL
+        let parent = url.deletingLastPathComponent(), name = url.lastPathComponent
+        let temporary = parent.appendingPathComponent(".\(name).tmp-\(getpid())").path
+        let previous = parent.appendingPathComponent(".\(name).old-\(getpid())").path
+        let fm = FileManager.default
+        do {
+            try? fm.removeItem(atPath: temporary)
+            try fm.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        } catch {
+            throw MinimaError.invalidFile(path: folder, message: "cannot create a folder beside it (\(error.localizedDescription))")
         }
+        do {
+            for e in entries(network.shape) {
+                try Npy.write(Array(network.parameters[e.range]), shape: e.shape, to: temporary + "/" + e.name)
+            }
+        } catch {
+            try? fm.removeItem(atPath: temporary)
+            throw error
+        }
+        let checksum = try self.checksum(of: network.shape, in: temporary)
+        let replacing = fm.fileExists(atPath: url.path)
+        if replacing && rename(url.path, previous) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? fm.removeItem(atPath: temporary)
+            throw MinimaError.invalidFile(path: folder, message: "cannot replace the folder (\(reason))")
+        }
+        guard rename(temporary, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if replacing { _ = rename(previous, url.path) }
+            try? fm.removeItem(atPath: temporary)
+            throw MinimaError.invalidFile(path: folder, message: "cannot move the weights into place (\(reason))")
+        }
+        if replacing { try? fm.removeItem(atPath: previous) }
+        return checksum
+    }
+
+    /// Refuses a destination that is a file or a folder holding anything but weight files
+    /// (`save` replaces the folder as a whole and must not delete other files).
+    public static func checkDestination(_ folder: String) throws {
+        let fm = FileManager.default
+        var isFolder: ObjCBool = false
+        guard fm.fileExists(atPath: folder, isDirectory: &isFolder) else { return }
+        guard isFolder.boolValue else { throw MinimaError.invalidFile(path: folder, message: "is a file, not a weights folder") }
+        let others = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).filter { !names.contains($0) }.sorted()
+        if let first = others.first {
+            throw MinimaError.invalidFile(path: folder, message: "holds \(first)\(others.count > 1 ? " and \(others.count - 1) more" : ""), which is not a weight file; weights replace their folder as a whole, so give a new or a weights-only folder")
+        }
+    }
+
+    /// FNV-1a (64 bits, hex) over the names and bytes of the weight files of `shape` in
+    /// `folder`: a run record keeps it, and `certify --run` refuses weights that changed.
+    public static func checksum(of shape: NetworkShape, in folder: String) throws -> String {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+            for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        }
+        for e in entries(shape) {
+            let path = folder + "/" + e.name
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw MinimaError.invalidFile(path: path, message: "no such file")
+            }
+            mix(e.name.utf8)
+            mix(data)
+        }
+        let hex = String(h, radix: 16)
+        return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// Reads weights for `shape` from `folder`; every file must exist with the right size.

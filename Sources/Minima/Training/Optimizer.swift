@@ -30,6 +30,19 @@ public final class Optimizer<Scalar: LinalgScalar> {
         second = kind == .adam ? [Scalar](repeating: 0, count: parameterCount) : []
     }
 
+    /// The moment buffers and step count, for a checkpoint.
+    public var state: (steps: Int, first: [Scalar], second: [Scalar]) { (steps, first, second) }
+
+    /// Continues from a checkpoint's `state` (buffers of this optimizer's sizes).
+    public func restore(steps: Int, first: [Scalar], second: [Scalar]) throws {
+        guard first.count == self.first.count, second.count == self.second.count, steps >= 0 else {
+            throw MinimaError.mismatch("the checkpoint's optimizer state (\(first.count) + \(second.count) moments) does not fit a \(kind.rawValue) optimizer over this network")
+        }
+        self.steps = steps
+        self.first = first
+        self.second = second
+    }
+
     /// Updates `parameters` in place from `gradient` with learning rate `lr`.
     public func step(_ parameters: UnsafeMutablePointer<Scalar>, _ gradient: UnsafePointer<Scalar>,
                      count: Int, lr: Double) {

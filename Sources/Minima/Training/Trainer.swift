@@ -76,6 +76,18 @@ public struct Trainer<Scalar: LinalgScalar> {
 
     public func train(_ network: inout Network<Scalar>, on data: Dataset<Scalar>,
                       progress: ((TrainingProgress) -> Void)? = nil) -> (curve: [CurvePoint], final: FinalState) {
+        do { return try train(&network, on: data, checkpoint: nil, progress: progress) } catch {
+            preconditionFailure("training without a checkpoint cannot fail: \(error)")
+        }
+    }
+
+    /// Trains as `train(_:on:progress:)` does, saving a checkpoint as `policy` says (every
+    /// `interval` seconds, and after the current batch once `stop` is requested, which then
+    /// throws `TrainingInterrupted`), and continuing from `policy.path` when it holds this run's
+    /// checkpoint. A resumed run ends with the same weights and curve, bit for bit, as one
+    /// that was never interrupted, given the same thread count.
+    public func train(_ network: inout Network<Scalar>, on data: Dataset<Scalar>, checkpoint policy: CheckpointPolicy?,
+                      progress: ((TrainingProgress) -> Void)? = nil) throws -> (curve: [CurvePoint], final: FinalState) {
         let config = configuration
         let n = data.n
         let batch = (config.optimizer == .gd || config.batchSize == 0 || config.batchSize >= n) ? n : config.batchSize
@@ -94,33 +106,103 @@ public struct Trainer<Scalar: LinalgScalar> {
         var lastMarginTry = Int.min / 2
         let clock = ContinuousClock()
         let start = clock.now
-        func elapsed() -> Double { (clock.now - start).inSeconds }
+        var elapsedBefore = 0.0
+        func elapsed() -> Double { elapsedBefore + (clock.now - start).inSeconds }
         var lastReport = -1.0
-
-        let initial = network.metrics(data)
-        var curve = [CurvePoint(epoch: 0, mse: initial.mse, mce: initial.mce,
+        var curve: [CurvePoint] = []
+        var epochSeconds: [Double] = []
+        epochSeconds.reserveCapacity(config.epochs)
+        // Where the loop starts: epoch 1 from its first batch, or where a checkpoint stood.
+        var firstEpoch = 1, firstBatchStart = 0, firstEpochSSE = 0.0
+        var fingerprint: [String: String] = [:]
+        if let policy {
+            fingerprint = policy.fingerprint
+            for (k, v) in CheckpointFingerprint.of(config) { fingerprint["training." + k] = v }
+            for (k, v) in CheckpointFingerprint.of(network.shape) { fingerprint["network." + k] = v }
+            fingerprint["threads"] = String(threads)
+            fingerprint["data.size"] = "\(n)x\(data.d0)"
+            fingerprint["data.checksum"] = CheckpointFingerprint.data(x: data.x.elements, y: data.y, n: n, d0: data.d0)
+        }
+        if let policy, policy.resume, FileManager.default.fileExists(atPath: policy.path) {
+            let saved = try Checkpoint<Scalar>.read(policy.path)
+            try CheckpointFingerprint.check(saved.header.fingerprint, against: fingerprint, checkpoint: policy.path)
+            let h = saved.header
+            func damaged(_ what: String) -> MinimaError { .invalidFile(path: policy.path, message: "not a usable checkpoint (\(what))") }
+            guard saved.parameters.count == count else { throw damaged("\(saved.parameters.count) parameters, the network has \(count)") }
+            guard (1...config.epochs).contains(h.epoch), (0..<n).contains(h.batchStart), h.batchStart % batch == 0 else {
+                throw damaged("epoch \(h.epoch), batch start \(h.batchStart)")
+            }
+            guard let generator = SeededGenerator(state: h.generator) else { throw damaged("batch-order generator state") }
+            if !fullBatch {
+                guard saved.order.count == n, Trainer.isPermutation(saved.order) else {
+                    throw damaged("the sample order is not a permutation of the \(n) samples")
+                }
+                order = saved.order
+            }
+            try optimizer.restore(steps: h.optimizerSteps, first: saved.firstMoment, second: saved.secondMoment)
+            if let json = h.finisher {
+                guard let f = try? JSONDecoder().decode(MarginStepBookkeeping.self, from: Data(json.utf8)) else { throw damaged("finisher state") }
+                lastMarginTry = f.lastTry
+                marginStepDone = f.done
+            }
+            network.parameters = saved.parameters
+            rng = generator
+            curve = h.curve
+            epochSeconds = h.epochSeconds
+            elapsedBefore = h.elapsed
+            firstEpoch = h.epoch
+            firstBatchStart = h.batchStart
+            firstEpochSSE = h.epochSSE
+        } else {
+            let initial = network.metrics(data)
+            curve = [CurvePoint(epoch: 0, mse: initial.mse, mce: initial.mce,
                                 lr: config.schedule.rate(base: config.learningRate, epoch: 1), seconds: 0)]
+        }
+        var lastSave = elapsed()
+        /// Saves the state in which the next batch is the one at `batchStart` of `epoch`.
+        func save(epoch: Int, batchStart: Int, epochSSE: Double) throws {
+            guard let policy else { return }
+            let state = optimizer.state
+            let finisher = try JSONEncoder().encode(MarginStepBookkeeping(lastTry: lastMarginTry, done: marginStepDone))
+            let header = CheckpointHeader(scalarBytes: MemoryLayout<Scalar>.size, fingerprint: fingerprint, epoch: epoch,
+                                          batchStart: batchStart, epochSSE: epochSSE, optimizerSteps: state.steps,
+                                          generator: rng.state, curve: curve, epochSeconds: epochSeconds, elapsed: elapsed(),
+                                          finisher: String(decoding: finisher, as: UTF8.self), context: policy.context,
+                                          parameterCount: 0, firstMomentCount: 0, secondMomentCount: 0, orderCount: 0, checksum: "")
+            try Checkpoint(header: header, parameters: network.parameters, firstMoment: state.first, secondMoment: state.second,
+                           order: fullBatch ? [] : order).write(to: policy.path)
+            lastSave = elapsed()
+        }
+        /// After a batch or an epoch: saves when a save is due or a stop is asked for; throws to stop.
+        func checkpointIfDue(epoch: Int, batchStart: Int, epochSSE: Double) throws {
+            guard let policy else { return }
+            let stopping = policy.stop?.isRequested ?? false
+            guard stopping || elapsed() - lastSave >= policy.interval else { return }
+            try save(epoch: epoch, batchStart: batchStart, epochSSE: epochSSE)
+            if stopping { throw TrainingInterrupted(checkpoint: policy.path, epoch: epoch) }
+        }
+
         // Training runs on one BLAS thread per worker: either the workers share the cores, or
         // the problem is too small for threads to pay. Evaluations in between, and those after
         // the loop, get every thread back.
         BLASEnvironment.setThreads(1)
+        defer { BLASEnvironment.setThreads(blasThreads) }
         var status = RunStatus.completed
         var message = "ran all \(config.epochs) epochs"
-        var epochsRun = 0
+        var epochsRun = firstEpoch - 1
         var lr = config.learningRate
-        var epochSeconds: [Double] = []
-        epochSeconds.reserveCapacity(config.epochs)
 
-        data.x.elements.withUnsafeBufferPointer { px in
-            data.y.withUnsafeBufferPointer { py in
-                gradient.withUnsafeMutableBufferPointer { pg in
-                    epochLoop: for epoch in 1...config.epochs {
+        try data.x.elements.withUnsafeBufferPointer { px in
+            try data.y.withUnsafeBufferPointer { py in
+                try gradient.withUnsafeMutableBufferPointer { pg in
+                    epochLoop: for epoch in firstEpoch...config.epochs {
                         lr = config.schedule.rate(base: config.learningRate, epoch: epoch)
                         let epochStart = clock.now
-                        var epochSSE = 0.0
-                        if !fullBatch { rng.permute(&order) }
-                        order.withUnsafeBufferPointer { po in
-                            var s = 0
+                        let resuming = epoch == firstEpoch && firstBatchStart > 0
+                        var epochSSE = resuming ? firstEpochSSE : 0.0
+                        if !fullBatch && !resuming { rng.permute(&order) }
+                        try order.withUnsafeBufferPointer { po in
+                            var s = resuming ? firstBatchStart : 0
                             while s < n {
                                 let rows = Swift.min(batch, n - s)
                                 let sse = workers.compute(network: network, x: px.baseAddress!, y: py.baseAddress!,
@@ -131,6 +213,7 @@ public struct Trainer<Scalar: LinalgScalar> {
                                     optimizer.step(pp.baseAddress!, pg.baseAddress!, count: count, lr: lr)
                                 }
                                 s += rows
+                                if s < n { try checkpointIfDue(epoch: epoch, batchStart: s, epochSSE: epochSSE) }
                             }
                         }
                         epochsRun = epoch
@@ -188,6 +271,7 @@ public struct Trainer<Scalar: LinalgScalar> {
                                 progress(TrainingProgress(epoch: epoch, epochs: config.epochs, mse: m.mse, mce: m.mce, lr: lr, seconds: t))
                             }
                         }
+                        if epoch < config.epochs { try checkpointIfDue(epoch: epoch + 1, batchStart: 0, epochSSE: 0) }
                     }
                 }
             }
@@ -217,6 +301,24 @@ public struct Trainer<Scalar: LinalgScalar> {
                                    mce: final.mce, lr: lr, seconds: totalSeconds))
         return (curve, final)
     }
+}
+
+extension Trainer {
+    /// Whether `order` holds each of 0..<order.count once.
+    static func isPermutation(_ order: [Int]) -> Bool {
+        var seen = [Bool](repeating: false, count: order.count)
+        for i in order {
+            guard (0..<order.count).contains(i), !seen[i] else { return false }
+            seen[i] = true
+        }
+        return true
+    }
+}
+
+/// The region margin step's state between tries, as a checkpoint keeps it.
+struct MarginStepBookkeeping: Codable {
+    var lastTry: Int
+    var done: [MarginStepIteration]?
 }
 
 extension FinalState {

@@ -55,7 +55,9 @@ public struct TheoremBounds: Codable, Sendable, Equatable {
         theorem6Bound = exp(-exponent)
         theorem6Log10 = -exponent / log(10)
         if d0 >= 2 {
-            let star = 4 * ((n + 2 * d0 - 3) / (2 * d0 - 2))
+            guard let star = TheoremBounds.d1Star(n: n, d0: d0) else {
+                throw MinimaError.invalidOption(flag: "--n", message: "Theorem 8's d1* = 4⌈N/(2d0−2)⌉ = \(String(format: "%.3g", 4 * (N / (2 * D0 - 2)).rounded(.up))) does not fit in a 64-bit integer at N = \(n), d0 = \(d0)")
+            }
             d1Star = star
             theorem9LogLowerBound = -Double(star) * D0 * log(N)
             theorem9Log10LowerBound = theorem9LogLowerBound! / log(10)
@@ -90,5 +92,15 @@ public struct TheoremBounds: Codable, Sendable, Equatable {
         }
         notes.append("All three theorems are asymptotic (first order in the exponent): at finite N they are statements of trend, not guarantees.")
         self.notes = notes
+    }
+
+    /// Theorem 8's width `d1* = 4⌈N/(2d0 − 2)⌉` (d0 ≥ 2) in arithmetic that cannot wrap; nil
+    /// when it does not fit in an `Int`.
+    static func d1Star(n: Int, d0: Int) -> Int? {
+        // 2d0 − 2 = 2(d0 − 1) overflows only when it exceeds every N, and then ⌈N/(2d0 − 2)⌉ = 1.
+        let (groupSize, overflow) = (d0 - 1).multipliedReportingOverflow(by: 2)
+        let groups = overflow ? 1 : n / groupSize + (n % groupSize == 0 ? 0 : 1)
+        let (star, tooMany) = groups.multipliedReportingOverflow(by: 4)
+        return tooMany ? nil : star
     }
 }

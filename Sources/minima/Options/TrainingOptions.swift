@@ -24,8 +24,8 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Decay exponentially over the last M epochs (Figure 2's schedule): same as --decay-after (epochs − M).")
     var decayLast: Int?
 
-    @Option(help: "Per-epoch learning-rate factor γ once decay has started.")
-    var decay: Double = 0.95
+    @Option(help: "Per-epoch learning-rate factor γ once decay has started (with --decay-after or --decay-last; default 0.95).")
+    var decay: Double?
 
     @Flag(help: "Stop as soon as the training error (MCE) is 0.")
     var stopAtZeroError: Bool = false
@@ -36,8 +36,25 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Stop after the epoch in which this many seconds of training have passed.")
     var timeLimit: Double?
 
-    @Option(help: "Curve points per decade of epochs.")
+    @Option(help: "Curve points per decade of epochs (at most 100000).")
     var logPoints: Int = 10
+
+    /// The most curve points per decade: 10⁵ already records every epoch up to 4·10⁴.
+    static let maximumLogPoints = 100_000
+
+    /// Flags that need another flag, and sizes, before any work.
+    func validate() throws {
+        _ = try configuration(seed: 0)
+        if decay != nil && decayAfter == nil && decayLast == nil {
+            throw MinimaError.invalidOption(flag: "--decay", message: "applies once decay has started: give --decay-after k or --decay-last M as well")
+        }
+        if optimizer == .gd && batch != 0 {
+            throw MinimaError.invalidOption(flag: "--batch", message: "does not apply to --optimizer gd, which always uses the full batch (use sgd or adam for minibatches)")
+        }
+        if logPoints > TrainingOptions.maximumLogPoints {
+            throw MinimaError.invalidOption(flag: "--log-points", message: "at most \(TrainingOptions.maximumLogPoints) per decade, got \(logPoints)")
+        }
+    }
 
     func configuration(seed: UInt64) throws -> TrainingConfiguration {
         var c = TrainingConfiguration()
@@ -57,7 +74,7 @@ struct TrainingOptions: ParsableArguments {
         } else {
             c.decayAfter = decayAfter
         }
-        c.decay = decay
+        c.decay = decay ?? 0.95
         c.stopAtZeroError = stopAtZeroError
         c.targetMSE = targetMSE
         c.timeLimit = timeLimit
