@@ -48,7 +48,9 @@ public enum KernelPath: String, CaseIterable, Sendable, Codable {
     public static var supported: [KernelPath] { allCases.filter(\.isSupported) }
 
     /// The path of this process: `MINIMA_KERNEL` when set to a path this CPU runs, else `best`.
-    public static let selected: KernelPath = (try? requested()) ?? nil ?? best
+    /// `minima bench --kernels` sets it between cases (nothing else runs then); nothing else
+    /// writes it.
+    nonisolated(unsafe) public static var selected: KernelPath = (try? requested()) ?? nil ?? best
 
     /// The path `MINIMA_KERNEL` asks for (nil when unset or empty); throws a one-line reason when
     /// it names no path or one this CPU cannot run (the command line refuses to start then).

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Linalg
 
 /// The training benchmarks of the core issue, each measured for Minima and, when a peer is
@@ -13,27 +14,83 @@ public enum TrainingBenchmark {
         /// Median seconds per epoch for PyTorch, when measured.
         public var peerSeconds: Double?
         public var threads: Int
+        /// The kernel path Minima ran (`KernelPath.selected`).
+        public var kernelPath: String = KernelPath.selected.rawValue
+        /// The case's floor on this machine (`MachineFloor.seconds`), when measured.
+        public var floorSeconds: Double? = nil
         /// PyTorch time over Minima time: how many times faster Minima is.
         public var speedup: Double? { peerSeconds.map { $0 / minimaSeconds } }
+        /// Minima's time over the floor (1 = at the floor).
+        public var overFloor: Double? { floorSeconds.map { minimaSeconds / $0 } }
+    }
+
+    /// Floating-point operations of one epoch of a one-hidden-layer network: the forward
+    /// product and the weight gradient, `2·2·N·d0·d1`.
+    static func epochFLOPs(n: Int, d0: Int, hidden: Int) -> Double { 4 * Double(n) * Double(d0) * Double(hidden) }
+
+    /// Bytes of X read from memory per epoch: X once, when it is larger than the last-level
+    /// cache could hold (32 MiB taken as the bound); nothing for data that stays in cache.
+    static func epochBytes(n: Int, d0: Int, scalar: Int) -> Double {
+        let bytes = Double(n * d0 * scalar)
+        return bytes > 32 * 1_048_576 ? bytes : 0
     }
 
     /// (a) A CIFAR-shaped epoch: N = 50,000, d0 = 3072, d1 = 16, Adam 5e-4, batch 512, Float32.
-    public static func cifarEpoch(epochs: Int, threads: Int, peer: PyTorchPeer?) throws -> Result {
+    public static func cifarEpoch(epochs: Int, threads: Int, peer: PyTorchPeer?, floor: MachineFloor? = nil,
+                                  path: KernelPath = .selected) throws -> Result {
         try measure(name: "cifar-epoch", description: "N=50000 d0=3072 d1=16 Adam batch 512 float32",
                     n: 50_000, d0: 3072, hidden: 16, optimizer: .adam, lr: 5e-4, batch: 512,
-                    epochs: epochs, precision: Float.self, threads: threads, peer: peer)
+                    epochs: epochs, precision: Float.self, threads: threads, peer: peer, floor: floor, path: path)
+    }
+
+    /// (c) An MNIST-shaped epoch: N = 70,000, d0 = 784, d1 = 89, Adam 5e-4, batch 512, Float32.
+    public static func mnistEpoch(epochs: Int, threads: Int, peer: PyTorchPeer?, floor: MachineFloor? = nil,
+                                  path: KernelPath = .selected) throws -> Result {
+        try measure(name: "mnist-epoch", description: "N=70000 d0=784 d1=89 Adam batch 512 float32",
+                    n: 70_000, d0: 784, hidden: 89, optimizer: .adam, lr: 5e-4, batch: 512,
+                    epochs: epochs, precision: Float.self, threads: threads, peer: peer, floor: floor, path: path)
     }
 
     /// (b) A Figure-1-sized run: N = 400, d0 = 20, d1 = 40, full-batch GD, Float64.
-    public static func smallGD(epochs: Int, threads: Int, peer: PyTorchPeer?) throws -> Result {
+    public static func smallGD(epochs: Int, threads: Int, peer: PyTorchPeer?, floor: MachineFloor? = nil,
+                                  path: KernelPath = .selected) throws -> Result {
         try measure(name: "figure1-gd", description: "N=400 d0=20 d1=40 full-batch GD float64",
                     n: 400, d0: 20, hidden: 40, optimizer: .gd, lr: 0.05, batch: 0,
-                    epochs: epochs, precision: Double.self, threads: threads, peer: peer)
+                    epochs: epochs, precision: Double.self, threads: threads, peer: peer, floor: floor, path: path)
+    }
+
+    /// (d) The whole Figure 1 sweep (`minima reproduce --full --only figure1`: 930 runs) in a
+    /// temporary folder, `threads` runs at a time: its wall time. The floor counts each run's
+    /// epochs at the dgemm rate (per epoch `2·N·Σ d_{l−1}d_l` for the forward pass, as much
+    /// for the weight gradients and, below the top layer, for the deltas); no peer.
+    public static func figure1Full(threads: Int, folder: String, floor: MachineFloor? = nil, path: KernelPath = .selected) throws -> Result {
+        let saved = KernelPath.selected
+        KernelPath.selected = path
+        defer { KernelPath.selected = saved }
+        var runner = SweepRunner()
+        runner.workers = threads
+        let clock = ContinuousClock()
+        let start = clock.now
+        try runner.run(Reproduction.figure1(.full), results: folder)
+        let d = clock.now - start
+        let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        var flops = 0.0
+        for r in try SweepRecord.readAll(folder) {
+            guard let record = r.record else { continue }
+            let w = record.config.network.widths, n = Double(record.config.data.n ?? 0)
+            var perEpoch = 0.0
+            for l in 1..<w.count { perEpoch += 2 * n * Double(w[l - 1] * w[l]) * (l == 1 ? 2 : 3) }
+            flops += perEpoch * Double(record.final.epochs)
+        }
+        let floorSeconds = floor.map { flops / ($0.dgemmGFLOPS * 1e9) }
+        return Result(name: "figure1-full", description: "Figure 1 sweep, 930 runs, Adam float64",
+                      minimaSeconds: seconds, peerSeconds: nil, threads: threads, kernelPath: path.rawValue, floorSeconds: floorSeconds)
     }
 
     static func measure<Scalar: LinalgScalar>(name: String, description: String, n: Int, d0: Int, hidden: Int,
                                               optimizer: OptimizerKind, lr: Double, batch: Int, epochs: Int,
-                                              precision: Scalar.Type, threads: Int, peer: PyTorchPeer?) throws -> Result {
+                                              precision: Scalar.Type, threads: Int, peer: PyTorchPeer?,
+                                              floor: MachineFloor?, path: KernelPath) throws -> Result {
         let data: Dataset<Scalar> = SyntheticData.gaussian(n: n, d0: d0, seed: 1)
         var net = Network<Scalar>.random(shape: NetworkShape(d0: d0, hidden: [hidden]), seed: 1)
         var config = TrainingConfiguration()
@@ -43,6 +100,9 @@ public enum TrainingBenchmark {
         config.epochs = epochs
         config.logPointsPerDecade = 1
         BLASEnvironment.setThreads(threads)
+        let saved = KernelPath.selected
+        KernelPath.selected = path
+        defer { KernelPath.selected = saved }
         let (_, final) = Trainer<Scalar>(config, threads: threads).train(&net, on: data)
         var peerSeconds: Double? = nil
         if let peer {
@@ -52,8 +112,12 @@ public enum TrainingBenchmark {
                                     "--dtype", Scalar.self == Float.self ? "float32" : "float64"])
             peerSeconds = out["median_epoch_s"] as? Double
         }
+        let floorSeconds = floor.map {
+            $0.seconds(flops: epochFLOPs(n: n, d0: d0, hidden: hidden),
+                       bytes: epochBytes(n: n, d0: d0, scalar: MemoryLayout<Scalar>.size), float32: Scalar.self == Float.self)
+        }
         return Result(name: name, description: description, minimaSeconds: final.medianEpochSeconds,
-                      peerSeconds: peerSeconds, threads: threads)
+                      peerSeconds: peerSeconds, threads: threads, kernelPath: path.rawValue, floorSeconds: floorSeconds)
     }
 
     /// The agreement of `steps` full-batch GD steps from the same initial weights with the
