@@ -30,8 +30,8 @@ struct BenchTrain: ParsableCommand {
     @Option(help: ArgumentHelp("Kernel paths to run each case on, comma-separated (default: the selected one).", valueName: "LIST"))
     var kernels: String?
 
-    @Option(help: "Threads for both Minima and the peer.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup(title: "Run") var threadsOption: ThreadsOption
+    var threads: Int { threadsOption.count }
 
     @Option(help: "Epochs of the CIFAR- and MNIST-shaped cases (median over them).")
     var cifarEpochs: Int = 5
@@ -52,7 +52,6 @@ struct BenchTrain: ParsableCommand {
     var out: String?
 
     func run() throws {
-        guard threads > 0 else { throw MinimaError.invalidOption(flag: "--threads", message: "must be positive, got \(threads)") }
         let selected = cases == "all" ? BenchTrain.known : cases.split(separator: ",").map(String.init)
         if let bad = selected.first(where: { !BenchTrain.known.contains($0) }) {
             throw MinimaError.invalidOption(flag: "--cases", message: "expected all or some of \(BenchTrain.known.joined(separator: ", ")), got '\(bad)'")
