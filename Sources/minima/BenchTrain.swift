@@ -98,7 +98,7 @@ struct BenchTrain: ParsableCommand {
                 default:
                     let folder = NSTemporaryDirectory() + "minima-bench-figure1-\(getpid())"
                     defer { try? FileManager.default.removeItem(atPath: folder) }
-                    r = try TrainingBenchmark.figure1Full(threads: threads, folder: folder, floor: machine, path: path)
+                    r = try BenchTrain.figure1Full(threads: threads, folder: folder, floor: machine, path: path)
                 }
                 if let earlier = peerSeconds { r.peerSeconds = earlier } else { peerSeconds = .some(r.peerSeconds) }
                 results.append(r)
@@ -129,6 +129,26 @@ struct BenchTrain: ParsableCommand {
                                         results: results, stepAgreement: agreement), to: out)
             print("results written to \(out)")
         }
+    }
+
+    /// The whole Figure 1 sweep (`minima reproduce --full --only figure1`: 930 runs) in
+    /// `folder`, `threads` runs at a time, on `path`: its wall time and floor.
+    static func figure1Full(threads: Int, folder: String, floor: MachineFloor?, path: KernelPath) throws -> TrainingBenchmark.Result {
+        let saved = KernelPath.selected
+        KernelPath.selected = path
+        defer { KernelPath.selected = saved }
+        var runner = SweepRunner()
+        runner.workers = threads
+        let clock = ContinuousClock()
+        let start = clock.now
+        try runner.run(Reproduction.figure1(.full), results: folder)
+        let d = clock.now - start
+        let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        let runs = try SweepRecord.readAll(folder).compactMap { r in
+            r.record.map { (widths: $0.config.network.widths, n: $0.config.data.n ?? 0, epochs: $0.final.epochs) }
+        }
+        return TrainingBenchmark.sweep(name: "figure1-full", description: "Figure 1 sweep, 930 runs, Adam float64", seconds: seconds,
+                                       runs: runs, threads: threads, floor: floor, path: path)
     }
 
     /// /proc/cpuinfo's model name (or "unknown").

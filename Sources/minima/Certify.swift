@@ -26,17 +26,8 @@ struct Certify: ParsableCommand {
             print LSQR's progress on stderr every 100 iterations. See docs/landscape.md.
             """)
 
-    @Option(name: .customLong("run"), help: ArgumentHelp("Run record of `minima train --save-weights DIR`.", valueName: "RUN.json"))
-    var runRecord: String?
-
-    @Option(help: ArgumentHelp("Folder of weights (W1.npy, z.npy, W2.npy, b1.npy, …).", valueName: "DIR"))
-    var weights: String?
-
-    @Option(help: "Leaky-ReLU slope ρ of the weights in --weights (not stored in the files; default 0).")
-    var slope: Double?
-
     @OptionGroup(title: "Run") var memory: MemoryOption
-    @OptionGroup(title: "Data (with --weights; --x and --y alone select npy data)") var data: DataOptions
+    @OptionGroup var network: TrainedNetworkOptions
     @OptionGroup(title: "Certificate") var flags: CertificateFlags
 
     @OptionGroup(title: "Run") var seedOption: SeedOption
@@ -53,40 +44,15 @@ struct Certify: ParsableCommand {
     var saveRegionWeights: String?
 
     func validate() throws {
-        switch (runRecord, weights) {
-        case (.some, .some):
-            throw MinimaError.invalidOption(flag: "--run", message: "give either --run RUN.json or --weights DIR, not both")
-        case (nil, nil):
-            throw MinimaError.invalidOption(flag: "--run", message: "give --run RUN.json (a run saved with --save-weights) or --weights DIR with the data flags")
-        case (.some, nil):
-            if let flag = (data.given + (slope != nil ? ["--slope"] : [])).first {
-                throw MinimaError.invalidOption(flag: flag, message: "does not apply with --run RUN.json, whose record names the data and the slope (use --weights DIR to certify on other data)")
-            }
-        case (nil, .some): break
-        }
         _ = try flags.options(seed: seed)
         if let out { try OutputPath.checkFile(out, flag: "--out") }
-        if let saveRegionWeights { try OutputPath.checkFolder(saveRegionWeights, flag: "--save-region-weights") }
+        if let saveRegionWeights { try OutputPath.checkWeightsFolder(saveRegionWeights, flag: "--save-region-weights") }
     }
 
     func run() throws {
         var options = try flags.options(seed: seed)
         options.threads = threads.count
-        let network: Network<Double>
-        let dataset: Dataset<Double>
-        switch (runRecord, weights) {
-        case (let path?, nil):
-            (network, dataset) = try CertificateInputs.fromRun(path)
-        case (nil, let folder?):
-            dataset = try data.spec(seed: seed).load(as: Double.self)
-            let shape = try CertificateInputs.shape(weights: folder, slope: slope ?? 0)
-            guard shape.d0 == dataset.d0 else {
-                throw MinimaError.mismatch("\(folder)/W1.npy expects d0 = \(shape.d0) inputs but the data has d0 = \(dataset.d0)")
-            }
-            network = try WeightFiles.load(shape, from: folder)
-        default:
-            preconditionFailure("validate() admits exactly one of --run and --weights")
-        }
+        let (network, dataset, _, _) = try self.network.load(seed: seed)
         var solution: RegionSolution? = nil
         let certificate = try Certificate.make(network: network, data: dataset, options: options, fitProgress: { k, r, a in
             if k % 100 == 0 && !quiet.quiet {

@@ -26,10 +26,7 @@ struct Construct: ParsableCommand {
     var saveWeights: String?
 
     func validate() throws {
-        if let saveWeights {
-            try OutputPath.checkFolder(saveWeights, flag: "--save-weights")
-            try WeightFiles.checkDestination(saveWeights)
-        }
+        if let saveWeights { try OutputPath.checkWeightsFolder(saveWeights, flag: "--save-weights") }
     }
 
     func run() throws {

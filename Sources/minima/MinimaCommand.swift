@@ -16,7 +16,7 @@ struct MinimaCommand: ParsableCommand {
             """,
         version: MinimaVersion.string,
         subcommands: [Train.self, Certify.self, DataCommand.self, Sweep.self, Report.self, Reproduce.self,
-                      Volume.self, Bounds.self, Construct.self, Bench.self],
+                      Volume.self, Bounds.self, Construct.self, Slice.self, Bench.self],
         defaultSubcommand: nil
     )
 

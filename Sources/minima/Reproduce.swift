@@ -68,8 +68,7 @@ struct Reproduce: ParsableCommand {
                 print(line)
                 notes.append(line + " (wall time, \(workers.workers) workers, OpenBLAS \(core))")
             }
-            let total = clock.now - start
-            let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) * 1e-18
+            let seconds = (clock.now - start).inSeconds
             notes.append("minima reproduce --\(mode.rawValue): " + String(format: "%.1f", seconds) + " s wall time in all")
             let out = try ReportWriter.write(results: folder, notes: notes)
             print("figures: \(out.files.filter { $0.hasSuffix(".svg") }.map { folder + "/" + $0 }.joined(separator: ", "))")

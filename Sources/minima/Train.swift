@@ -63,10 +63,7 @@ struct Train: ParsableCommand {
                                     batch: training.batch, threads: threads.count, precision: precision,
                                     what: data.sizeFlags + ["--hidden", "--threads"])
         try OutputPath.checkFile(recordPath, flag: "--out")
-        if let saveWeights {
-            try OutputPath.checkFolder(saveWeights, flag: "--save-weights")
-            try WeightFiles.checkDestination(saveWeights)
-        }
+        if let saveWeights { try OutputPath.checkWeightsFolder(saveWeights, flag: "--save-weights") }
     }
 
     /// Where the run record goes.
@@ -79,9 +76,9 @@ struct Train: ParsableCommand {
         config.network = try network.shape(d0: data.declaredD0 ?? 1)
         config.training = try training.configuration(seed: seed.seed)
         if let k = marginStepBelow {
-            config.training.marginStep = .duringTraining(below: k)
+            config.marginStep = .duringTraining(below: k)
         } else if marginStep {
-            config.training.marginStep = RegionMarginStep()
+            config.marginStep = RegionMarginStep()
         }
         config.precision = precision
         config.seed = seed.seed

@@ -1,7 +1,10 @@
 import Foundation
 import Testing
 import Linalg
-@testable import Minima
+import Minima
+@testable import MinimaCore
+@testable import MinimaData
+@testable import MinimaVolume
 
 @Suite("ClopperPearson")
 struct ClopperPearsonTests {

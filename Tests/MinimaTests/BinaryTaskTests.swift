@@ -1,7 +1,8 @@
 import Foundation
 import Linalg
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaData
 
 @Suite struct BinaryTaskTests {
     let digits = (0..<10).map(String.init)

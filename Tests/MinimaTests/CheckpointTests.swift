@@ -1,7 +1,14 @@
 import Foundation
 import Testing
 import Linalg
-@testable import Minima
+import Minima
+@testable import MinimaCore
+@testable import MinimaData
+@testable import MinimaModel
+@testable import MinimaTraining
+@testable import MinimaLandscape
+@testable import MinimaRuns
+@testable import MinimaExperiments
 
 /// The curve without its wall times (which differ between runs).
 private func untimed(_ curve: [CurvePoint]) -> [CurvePoint] { curve.map { var p = $0; p.seconds = 0; return p } }
@@ -72,10 +79,10 @@ struct CheckpointTests {
         config.epochs = 7
         config.seed = 2
         config.logPointsPerDecade = 20
-        if marginStep { config.marginStep = .duringTraining(below: 50) }
+        let finisher: RegionMarginStep? = marginStep ? .duringTraining(below: 50) : nil
         let start = Network<Scalar>.random(shape: NetworkShape(d0: 5, hidden: hidden), seed: 3)
         var whole = start
-        let expected = Trainer<Scalar>(config, threads: 2).train(&whole, on: data)
+        let expected = Trainer<Scalar>(config, threads: 2, finisher: finisher).train(&whole, on: data)
 
         let stop = StopRequest()
         stop.request()
@@ -86,7 +93,7 @@ struct CheckpointTests {
             var net = start   // every attempt starts from the initial weights: the checkpoint must carry everything
             let policy = CheckpointPolicy(path: folder.file("run.checkpoint"), interval: 1e9, resume: true, stop: stop)
             do {
-                result = try Trainer<Scalar>(config, threads: 2).train(&net, on: data, checkpoint: policy)
+                result = try Trainer<Scalar>(config, threads: 2, finisher: finisher).train(&net, on: data, checkpoint: policy)
                 resumed = net
             } catch is TrainingInterrupted {
                 interruptions += 1

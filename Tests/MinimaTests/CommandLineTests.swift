@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaData
+@testable import MinimaModel
+@testable import MinimaRuns
 
 /// The `minima` executable end to end: bad input gets one clear line and exit code 2, and no
 /// output file.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaCore
+@testable import MinimaData
 
 /// Every bad input of issue 3 gets a `MinimaError` naming the file (and record or class) and
 /// what was expected.

@@ -1,7 +1,8 @@
 import Foundation
 import Linalg
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaData
 
 @Suite struct DataFormatTests {
     @Test func gzipRoundTripAndConcatenatedMembers() throws {

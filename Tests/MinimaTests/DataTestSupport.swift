@@ -1,6 +1,8 @@
 import Foundation
 import Linalg
-@testable import Minima
+import Minima
+@testable import MinimaCore
+@testable import MinimaData
 
 /// Small deterministic images: pixel value of image i, byte k is (7·i + 3·k + label) mod 256.
 enum TestImages {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Minima
+import Minima
 
 @Suite struct DatasetCacheTests {
     @Test func hitStaleCorruptAndBypass() throws {

@@ -3,7 +3,14 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaCore
+@testable import MinimaData
+@testable import MinimaTraining
+@testable import MinimaLandscape
+@testable import MinimaRuns
+@testable import MinimaExperiments
+@testable import MinimaReport
 import Linalg
 
 /// A fresh temporary folder for one test (the shared `TemporaryFolder`).

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaData
+@testable import MinimaRuns
 
 /// Flags mean what they say: `--x/--y` select `.npy` data by themselves, and a flag that does
 /// not apply to the chosen source or mode is an error naming both flags (one line, exit 2,

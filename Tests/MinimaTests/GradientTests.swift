@@ -1,7 +1,9 @@
 import Kernels
 import Testing
 import Linalg
-@testable import Minima
+import Minima
+@testable import MinimaData
+@testable import MinimaModel
 
 /// Back-propagation against central finite differences of the MSE, in Float64.
 @Suite("Gradients")

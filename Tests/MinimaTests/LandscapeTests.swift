@@ -1,6 +1,11 @@
 import Foundation
 import Linalg
-@testable import Minima
+import Minima
+@testable import MinimaCore
+@testable import MinimaData
+@testable import MinimaModel
+@testable import MinimaLandscape
+@testable import MinimaRuns
 import Testing
 
 /// Known-answer tests of the landscape analysis (PAPER.md §2): patterns, the Khatri-Rao rank,

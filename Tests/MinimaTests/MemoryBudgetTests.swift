@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaCore
 
 /// Sizes are multiplied without wrapping and checked against memory before anything is allocated.
 /// (The process-wide limit is not changed here: tests run in parallel; the command-line tests

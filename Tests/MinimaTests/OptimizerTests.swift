@@ -1,5 +1,6 @@
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaTraining
 
 @Suite("Optimizers and schedules")
 struct OptimizerTests {

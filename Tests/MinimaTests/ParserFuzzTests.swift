@@ -1,7 +1,9 @@
 import Foundation
 import Linalg
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaCore
+@testable import MinimaData
 
 /// Seeded random byte strings, and valid files with random bytes changed or cut off, fed to
 /// every parser: each must return or throw a `MinimaError`, never crash or hang.

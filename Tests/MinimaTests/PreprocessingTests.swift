@@ -1,7 +1,9 @@
 import Foundation
 import Linalg
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaCore
+@testable import MinimaData
 
 @Suite struct PreprocessingTests {
     /// Correlated Gaussian data X = G·A (N = 400, d = 6): after ZCA its covariance is

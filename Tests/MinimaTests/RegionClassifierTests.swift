@@ -1,6 +1,8 @@
 import Testing
 import Linalg
-@testable import Minima
+import Minima
+@testable import MinimaData
+@testable import MinimaVolume
 
 @Suite("RegionClassifier")
 struct RegionClassifierTests {

@@ -1,6 +1,13 @@
 import Testing
 import Linalg
-@testable import Minima
+import Minima
+@testable import MinimaCore
+@testable import MinimaData
+@testable import MinimaModel
+@testable import MinimaTraining
+@testable import MinimaLandscape
+@testable import MinimaRuns
+import Foundation
 
 @Suite("Region margin step")
 struct RegionMarginStepTests {
@@ -63,8 +70,7 @@ struct RegionMarginStepTests {
         var step = RegionMarginStep()
         step.triesBelow = 30
         step.tryEvery = 10
-        config.marginStep = step
-        let (_, final) = Trainer<Double>(config).train(&net, on: data)
+        let (_, final) = Trainer<Double>(config, finisher: step).train(&net, on: data)
         #expect(final.errors == 0)
         #expect(final.status == .converged)
         #expect(final.epochs < 2000)
@@ -76,5 +82,45 @@ struct RegionMarginStepTests {
         var net = Network<Double>.random(shape: NetworkShape(d0: 3, hidden: [4, 4]), seed: 1)
         let data: Dataset<Double> = SyntheticData.gaussian(n: 10, d0: 3, seed: 1)
         #expect(throws: MinimaError.self) { try RegionMarginStep().run(&net, on: data) }
+    }
+
+    /// A finisher that always fails, to see its error reach the run's message.
+    struct FailingFinisher: TrainingFinisher {
+        struct Failure: Error, CustomStringConvertible { var description: String { "no region today" } }
+        var name: String { "the failing finisher" }
+        var triesBelow: Int { Int.max }
+        var tryEvery: Int { 2 }
+        func finish<Scalar: LinalgScalar>(_ network: inout Network<Scalar>, on data: Dataset<Scalar>) throws -> [FinisherIteration] {
+            throw Failure()
+        }
+    }
+
+    @Test func aFinishersErrorsReachTheRecordedMessage() {
+        let data: Dataset<Double> = SyntheticData.gaussian(n: 60, d0: 5, seed: 3)
+        var net = Network<Double>.random(shape: NetworkShape(d0: 5, hidden: [4]), seed: 4)
+        var config = TrainingConfiguration()
+        config.epochs = 5
+        let (_, final) = Trainer<Double>(config, finisher: FailingFinisher()).train(&net, on: data)
+        #expect(final.errors > 0)
+        // Tried after epoch 1, then no more tries during training; then once after the last epoch.
+        #expect(final.message == "ran all 5 epochs; the failing finisher failed after epoch 1: no region today; the failing finisher failed: no region today")
+        #expect(final.marginStep == nil)
+    }
+
+    @Test func theRunRecordKeepsTheStepUnderTraining() throws {
+        var config = RunConfiguration()
+        config.training.epochs = 7
+        config.marginStep = .duringTraining(below: 13)
+        let json = try JSONSerialization.jsonObject(with: RecordJSON.encode(config)) as? [String: Any]
+        let training = json?["training"] as? [String: Any]
+        #expect(training?["epochs"] as? Int == 7)
+        #expect((training?["marginStep"] as? [String: Any])?["triesBelow"] as? Int == 13)
+        #expect(json?["marginStep"] == nil)
+        let decoded = try JSONDecoder().decode(RunConfiguration.self, from: RecordJSON.encode(config))
+        #expect(decoded == config)
+        config.marginStep = nil
+        let plain = try JSONSerialization.jsonObject(with: RecordJSON.encode(config)) as? [String: Any]
+        #expect((plain?["training"] as? [String: Any])?["marginStep"] == nil)
+        #expect(try JSONDecoder().decode(RunConfiguration.self, from: RecordJSON.encode(config)) == config)
     }
 }

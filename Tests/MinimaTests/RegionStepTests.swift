@@ -1,6 +1,9 @@
 import Testing
 import Linalg
-@testable import Minima
+import Minima
+@testable import MinimaData
+@testable import MinimaModel
+@testable import MinimaLandscape
 
 @Suite("Region fit as weights")
 struct RegionStepTests {

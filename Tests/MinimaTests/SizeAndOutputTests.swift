@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaData
+@testable import MinimaModel
+@testable import MinimaRuns
 
 /// Sizes from flags are checked against memory before any work, and output paths are checked
 /// before the work: one line naming the flag, exit 2, nothing written, at once.
@@ -64,7 +67,7 @@ struct SizeAndOutputTests {
             (["train", "--out", dir.file("run.json"), "--save-weights", dir.file("file")] + long, "--save-weights: \(dir.file("file")) is a file"),
             (["train", "--out", dir.file("run.json"), "--save-weights", dir.file("file/w")] + long, "--save-weights: cannot write"),
             (["train", "--out", dir.file("run.json"), "--save-weights", "/proc/w"] + long, "--save-weights: cannot write /proc/w"),
-            (["train", "--out", dir.file("run.json"), "--save-weights", dir.path] + long, "which is not a weight file"),
+            (["train", "--out", dir.file("run.json"), "--save-weights", dir.path] + long, "--save-weights: \(dir.path): holds file, which is not a weight file"),
             (["construct", "--save-weights", dir.file("file/w")], "--save-weights: cannot write"),
             (["certify", "--weights", dir.file("w"), "--out", dir.file("c/")], "--out: \(dir.file("c/")) ends in '/'"),
             (["certify", "--weights", dir.file("w"), "--save-region-weights", dir.file("file")], "--save-region-weights: \(dir.file("file")) is a file"),
@@ -83,6 +86,20 @@ struct SizeAndOutputTests {
             #expect(r.stderr.contains(expected) && r.stderr.split(separator: "\n").count == 1, "\(arguments): stderr was \(r.stderr)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["file"])
+    }
+
+    /// Relative paths are checked the same way (a bare name's folder is the working folder).
+    @Test func relativeOutputPaths() throws {
+        let dir = TemporaryFolder(); defer { dir.cleanup() }
+        _ = dir.write([1], "file")
+        let long = ["--epochs", "100000000", "--quiet"]
+        let weights = try runMinima(["train", "--out", "o.json", "--save-weights", "."] + long, in: dir.path)
+        #expect(weights.status == 2 && weights.stderr.hasPrefix("error: --save-weights: .: holds file, which is not a weight file"), "\(weights.stderr)")
+        let under = try runMinima(["train", "--out", "file/o.json"] + long, in: dir.path)
+        #expect(under.status == 2 && under.stderr.contains("--out: cannot write file/o.json: file is a file"), "\(under.stderr)")
+        let short = try runMinima(["train", "--out", "o.json", "--save-weights", "w", "--n", "20", "--d0", "3", "--hidden", "4", "--epochs", "2", "--quiet"], in: dir.path)
+        #expect(short.status == 0, "\(short.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["file", "o.json", "w"])
     }
 
     /// Weights replace their folder as a whole (a two-layer folder saved over with one layer
@@ -122,3 +139,24 @@ struct SizeAndOutputTests {
     }
 }
 
+
+/// A sweep's grid × repetitions and its derived sizes are counted without wrapping and
+/// checked before any run is listed.
+@Suite("sweep sizes")
+struct SweepSizeTests {
+    @Test(arguments: [
+        (#""repetitions": 1000000000000, "grid": {"n": [10, 20], "d0": [3]}"#, "the grid × repetitions (2000000000000 runs): needs "),
+        (#""repetitions": 4503599627370496, "grid": {"n": [10, 20, 30], "d0": [3]}"#, "(13510798882111488 runs): needs more bytes than a 64-bit size can count"),
+        (#""grid": {"n": {"d0SquaredOver": 5}, "d0": [4000000000000]}"#, "field grid.d0: d0 = 4000000000000 is too large"),
+        (#""grid": {"n": [10], "d0": [3], "hidden": [[4000000000, 4000000000]]}"#, "has more parameters than 64 bits count"),
+    ])
+    func hugeGridsAreRefusedAtOnce(_ body: String, _ expected: String) throws {
+        let dir = TemporaryFolder(); defer { dir.cleanup() }
+        let spec = #"{"name": "big", "data": {"source": "gaussian"}, "training": {"epochs": 1}, "# + body + "}"
+        try spec.write(toFile: dir.file("spec.json"), atomically: true, encoding: .utf8)
+        let start = Date()
+        let r = try runMinima(["sweep", dir.file("spec.json"), "--results", dir.file("results"), "--quiet"])
+        #expect(Date().timeIntervalSince(start) < 20)
+        #expect(r.status == 2 && r.stderr.contains(expected) && r.stderr.split(separator: "\n").count == 1, "stderr was \(r.stderr)")
+    }
+}

@@ -1,6 +1,6 @@
 import Foundation
 import Linalg
-@testable import Minima
+import Minima
 
 /// A fresh temporary folder for one test, removed by `cleanup()`.
 struct TemporaryFolder {

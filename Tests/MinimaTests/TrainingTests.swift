@@ -2,7 +2,11 @@ import Kernels
 import Foundation
 import Testing
 import Linalg
-@testable import Minima
+import Minima
+@testable import MinimaData
+@testable import MinimaModel
+@testable import MinimaTraining
+@testable import MinimaRuns
 
 @Suite("Training")
 struct TrainingTests {

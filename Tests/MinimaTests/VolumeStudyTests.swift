@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaCore
+@testable import MinimaVolume
 
 @Suite("VolumeStudy")
 struct VolumeStudyTests {

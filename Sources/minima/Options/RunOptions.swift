@@ -84,7 +84,7 @@ enum OutputPath {
         if FileManager.default.isDirectory(path) {
             throw MinimaError.invalidOption(flag: flag, message: "\(path) is a folder; give a file path such as \(path)/result.json")
         }
-        try checkCreatable(folderPart(of: path), for: path, flag: flag)
+        try checkCreatable(parent(of: path), for: path, flag: flag)
     }
 
     /// Checks a folder the command will fill.
@@ -95,25 +95,35 @@ enum OutputPath {
         if FileManager.default.fileExists(atPath: trimmed) && !FileManager.default.isDirectory(trimmed) {
             throw MinimaError.invalidOption(flag: flag, message: "\(trimmed) is a file, not a folder")
         }
-        try checkCreatable(folderPart(of: trimmed), for: path, flag: flag)
+        try checkCreatable(parent(of: trimmed), for: path, flag: flag)
     }
 
-    /// The folder part of `path` ("" for a bare name). Not NSString.deletingLastPathComponent,
-    /// which traps on a one-character name such as "r" in this Foundation.
-    static func folderPart(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "" }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
+    /// Checks a weights folder the command will write: as `checkFolder`, and it must not hold
+    /// other files (the weights replace their folder as a whole).
+    static func checkWeightsFolder(_ path: String, flag: String) throws {
+        try checkFolder(path, flag: flag)
+        do {
+            try WeightFiles.checkDestination(path)
+        } catch let error as MinimaError {
+            throw MinimaError.invalidOption(flag: flag, message: error.description)
+        }
+    }
+
+    /// The folder that holds `path`: "." for a bare name, "/" at the root. (Foundation's
+    /// `deletingLastPathComponent` traps on some relative paths.)
+    static func parent(of path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+        guard let slash = p.lastIndex(of: "/") else { return "." }
+        return slash == p.startIndex ? "/" : String(p[..<slash])
     }
 
     /// The nearest existing folder above `path` must be a folder in which a file can be created
     /// (probed with a file created and removed at once, so a read-only file system is caught
     /// even for root).
     private static func checkCreatable(_ parent: String, for path: String, flag: String) throws {
-        var folder = parent.isEmpty ? "." : parent
-        while !FileManager.default.fileExists(atPath: folder) {
-            let up = folderPart(of: folder)
-            folder = up.isEmpty ? "." : up
-        }
+        var folder = parent
+        while !FileManager.default.fileExists(atPath: folder) { folder = self.parent(of: folder) }
         guard FileManager.default.isDirectory(folder) else {
             throw MinimaError.invalidOption(flag: flag, message: "cannot write \(path): \(folder) is a file, not a folder")
         }

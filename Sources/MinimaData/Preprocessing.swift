@@ -1,0 +1,249 @@
+import Foundation
+import Linalg
+import MinimaCore
+
+/// How pixels become the inputs `x_n` (rows of X, N×d0), in the order applied:
+/// scale → pool → centre / standardise → ZCA-whiten → project. Statistics (means, standard
+/// deviations, the covariance) are those of the very samples being trained on.
+public struct Preprocessing: Codable, Equatable, Sendable {
+    /// Pixel scale: `unit` divides bytes by 255 (pixels in [0, 1]), `raw` keeps 0…255.
+    public enum PixelScale: String, Codable, Sendable, CaseIterable { case unit, raw }
+
+    public var scale: PixelScale = .unit
+    /// Average pooling over `pool × pool` blocks of each channel (1: none).
+    public var pool: Int = 1
+    /// Subtract each feature's mean.
+    public var center: Bool = false
+    /// Subtract each feature's mean and divide by its standard deviation.
+    public var standardize: Bool = false
+    /// ZCA whitening with regulariser `zcaEpsilon`.
+    public var zca: Bool = false
+    /// ε added to the covariance eigenvalues λ before `1/√(λ+ε)`. For pixels in [0, 1] the
+    /// eigenvalues of CIFAR-10's covariance run from 55 down to 2e-6 (1195 of 3072 below 1e-5,
+    /// 2575 below 1e-2); ε = 1e-5 whitens nearly fully (the data then look like the theory's
+    /// isotropic input); ε = 1e-2 leaves most directions damped (see docs/datasets.md).
+    public var zcaEpsilon: Double = 1e-5
+    /// Seeded Gaussian random projection to this many features (nil: none).
+    public var project: Int? = nil
+
+    public init() {}
+
+    private enum CodingKeys: String, CodingKey { case scale, pool, center, standardize, zca, zcaEpsilon, project }
+
+    /// Decodes the steps; missing fields take their defaults (so hand-written specs may name only some).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        scale = try c.decodeIfPresent(PixelScale.self, forKey: .scale) ?? .unit
+        pool = try c.decodeIfPresent(Int.self, forKey: .pool) ?? 1
+        center = try c.decodeIfPresent(Bool.self, forKey: .center) ?? false
+        standardize = try c.decodeIfPresent(Bool.self, forKey: .standardize) ?? false
+        zca = try c.decodeIfPresent(Bool.self, forKey: .zca) ?? false
+        zcaEpsilon = try c.decodeIfPresent(Double.self, forKey: .zcaEpsilon) ?? 1e-5
+        project = try c.decodeIfPresent(Int.self, forKey: .project)
+    }
+
+    /// Whether any step changes the inputs beyond scaling.
+    public var isIdentity: Bool { pool == 1 && !center && !standardize && !zca && project == nil }
+
+    public func validate() throws {
+        guard pool >= 1 else { throw MinimaError.invalidOption(flag: "--pool", message: "must be ≥ 1 (2 = 2×2 average pooling), got \(pool)") }
+        guard zcaEpsilon > 0, zcaEpsilon.isFinite else {
+            throw MinimaError.invalidOption(flag: "--zca-eps", message: "must be a positive number, got \(zcaEpsilon)")
+        }
+        if let d = project, d <= 0 { throw MinimaError.invalidOption(flag: "--project", message: "must be a positive dimension d0, got \(d)") }
+        if center && standardize {
+            throw MinimaError.invalidOption(flag: "--center", message: "is implied by --standardize; give one of them")
+        }
+    }
+}
+
+/// The preprocessing steps as functions on X (N×d0, one sample per row).
+public enum FeatureTransform {
+    /// Bytes to a Matrix, one image per row, divided by `divisor` (255 for pixels in [0, 1]).
+    public static func pixels<Scalar: LinalgScalar>(_ images: ImageSet, divisor: Scalar) -> Matrix<Scalar> {
+        let inverse = 1 / divisor
+        // Written once, straight from the bytes (no zero fill first: 614 MB for CIFAR-10).
+        let elements = images.pixels.withUnsafeBufferPointer { src in
+            [Scalar](unsafeUninitializedCapacity: src.count) { dst, initialized in
+                for i in 0..<src.count { dst[i] = Scalar(src[i]) * inverse }
+                initialized = src.count
+            }
+        }
+        return Matrix(rows: images.count, columns: images.imageSize, elements: elements)
+    }
+
+    /// Average pooling over `k × k` blocks of each channel of planar images of size
+    /// `channels × height × width`; a last partial row or column of blocks is dropped (as
+    /// PyTorch's `avg_pool2d` does). Returns the pooled matrix and the new height and width.
+    public static func averagePool<Scalar: LinalgScalar>(_ x: Matrix<Scalar>, channels: Int, height: Int, width: Int,
+                                                        factor k: Int) -> (x: Matrix<Scalar>, height: Int, width: Int) {
+        let ph = height / k, pw = width / k
+        var out = Matrix<Scalar>(rows: x.rows, columns: channels * ph * pw)
+        let weight = 1 / Scalar(k * k)
+        x.elements.withUnsafeBufferPointer { src in
+            out.elements.withUnsafeMutableBufferPointer { dst in
+                for n in 0..<x.rows {
+                    for c in 0..<channels {
+                        let plane = src.baseAddress! + n * x.columns + c * height * width
+                        let target = dst.baseAddress! + n * out.columns + c * ph * pw
+                        for i in 0..<ph {
+                            for j in 0..<pw {
+                                var sum: Scalar = 0
+                                for a in 0..<k { for b in 0..<k { sum += plane[(i * k + a) * width + j * k + b] } }
+                                target[i * pw + j] = sum * weight
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (out, ph, pw)
+    }
+
+    /// Per-feature means `μ = Xᵀ·1/N` (`?gemv`).
+    public static func featureMeans<Scalar: LinalgScalar>(_ x: Matrix<Scalar>) -> [Scalar] {
+        let ones = [Scalar](repeating: 1 / Scalar(x.rows), count: x.rows)
+        return x.times(ones, .transposed)
+    }
+
+    /// Subtracts `μ` from every row (a rank-one `?gemm` update `X ← X − 1·μᵀ`).
+    public static func subtract<Scalar: LinalgScalar>(_ mu: [Scalar], from x: inout Matrix<Scalar>) {
+        let ones = Matrix<Scalar>(rows: x.rows, columns: 1, repeating: 1)
+        let row = Matrix<Scalar>(rows: 1, columns: x.columns, elements: mu)
+        Matrix.multiply(ones, .none, row, .none, into: &x, alpha: -1, beta: 1)
+    }
+
+    /// Centres every feature; returns the means removed.
+    @discardableResult
+    public static func center<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>) -> [Scalar] {
+        let mu = featureMeans(x)
+        subtract(mu, from: &x)
+        return mu
+    }
+
+    /// Centres every feature and divides it by its standard deviation σ (population, 1/N).
+    /// A feature with σ ≤ 1e-6·(1 + |μ|) is constant up to rounding (e.g. an always-black border
+    /// pixel); it is centred to 0 and left unscaled instead of being blown up by 1/σ.
+    /// Returns the number of such constant features.
+    @discardableResult
+    public static func standardize<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>) -> Int {
+        let mu = center(&x)
+        let n = x.rows, d = x.columns
+        var sumSquares = [Scalar](repeating: 0, count: d)
+        x.elements.withUnsafeBufferPointer { px in
+            sumSquares.withUnsafeMutableBufferPointer { s in
+                for i in 0..<n { let row = px.baseAddress! + i * d; for j in 0..<d { s[j] += row[j] * row[j] } }
+            }
+        }
+        var constant = 0
+        let factors: [Scalar] = (0..<d).map { j in
+            let sigma = (sumSquares[j] / Scalar(n)).squareRoot()
+            if sigma <= Scalar(1e-6) * (1 + abs(mu[j])) { constant += 1; return 1 }
+            return 1 / sigma
+        }
+        x.elements.withUnsafeMutableBufferPointer { px in
+            factors.withUnsafeBufferPointer { f in
+                for i in 0..<n { let row = px.baseAddress! + i * d; for j in 0..<d { row[j] *= f[j] } }
+            }
+        }
+        return constant
+    }
+
+    /// What ZCA whitening found: the covariance eigenvalues λ (ascending), ε, and the seconds
+    /// spent on the covariance, the eigen-decomposition and forming and applying W.
+    public struct Whitening: Sendable {
+        public var eigenvalues: [Double]
+        public var epsilon: Double
+        public var seconds: (covariance: Double, eigen: Double, apply: Double) = (0, 0, 0)
+    }
+
+    /// ZCA whitening: centre X, form the covariance `C = XᵀX/N` (`?syrk`), decompose
+    /// `C = U·diag(λ)·Uᵀ` (`dsyevd`, in Float64 whatever `Scalar`), and map `X ← X·W` with `W = U·diag(1/√(λ+ε))·Uᵀ`
+    /// (formed as `V·Vᵀ`, `V = U·diag((λ+ε)^(−1/4))`, by `?syrk` from the eigenvector rows
+    /// `?syevd` leaves; applied by `?gemm`).
+    /// The whitened covariance is `U·diag(λ/(λ+ε))·Uᵀ`: the identity on directions with λ ≫ ε.
+    /// Eigenvalues below 0 (rounding, for rank-deficient X) are taken as 0.
+    public static func zcaWhiten<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, epsilon: Double) throws -> Whitening {
+        let t0 = Date()
+        center(&x)
+        let covariance = covariance(x, alpha: 1 / Scalar(x.rows))
+        let t1 = Date()
+        // Always in Float64: Float32 ?syevd resolves eigenvalues only to about u·λ_max (6e-8 · 55
+        // ≈ 3e-6 on CIFAR-10 in [0, 1]), the size of the ~1200 eigenvalues below ε = 1e-5 that
+        // near-full whitening scales up most; a d×d decomposition is cheap next to X·W.
+        let (lambda, ut) = try covariance.converted(to: Double.self).symmetricEigenRows(vectors: true)
+        let t2 = Date()
+        // Vᵀ = diag((λ+ε)^(−1/4))·Uᵀ (row k of Uᵀ is eigenvector k), scaled in Float64 and
+        // converted once; W = V·Vᵀ = (Vᵀ)ᵀ·Vᵀ.
+        let d = x.columns
+        var scaled = ut!.elements
+        scaled.withUnsafeMutableBufferPointer { pu in
+            for k in 0..<d {
+                let f = pow(max(lambda[k], 0) + epsilon, -0.25)
+                for j in 0..<d { pu[k * d + j] *= f }
+            }
+        }
+        let vt = Matrix<Scalar>(rows: d, columns: d, elements: convertedElements(scaled))
+        multiplyInPlace(&x, by: vt.gram(.transposed))
+        return Whitening(eigenvalues: lambda, epsilon: epsilon,
+                         seconds: (t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), Date().timeIntervalSince(t2)))
+    }
+
+    /// `X ← X·W` for a square W, a block of rows at a time through a `?gemm`-sized buffer, so no
+    /// second N×d matrix is allocated (for CIFAR-10 that is 614 MB fewer first touches); the rows
+    /// are split between `RowWorkers`.
+    package static func multiplyInPlace<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, by w: Matrix<Scalar>, workers: Int? = nil) {
+        let d = x.columns, rows = x.rows
+        precondition(w.rows == d && w.columns == d, "W must be \(d)×\(d)")
+        guard rows > 0, d > 0 else { return }
+        let block = Swift.max(1, (4 << 20) / d)
+        x.elements.withUnsafeMutableBufferPointer { px in
+            w.elements.withUnsafeBufferPointer { pw in
+                nonisolated(unsafe) let xs = px.baseAddress!, ws = pw.baseAddress!
+                RowWorkers.run(rows: rows, workers: workers) { _, range in
+                    let buffer = UnsafeMutablePointer<Scalar>.allocate(capacity: Swift.min(block, range.count) * d)
+                    defer { buffer.deallocate() }
+                    var start = range.lowerBound
+                    while start < range.upperBound {
+                        let count = Swift.min(block, range.upperBound - start)
+                        let xb = xs + start * d
+                        Scalar.gemm(.none, .none, count, d, d, 1, xb, d, ws, d, 0, buffer, d)
+                        xb.update(from: buffer, count: count * d)
+                        start += count
+                    }
+                }
+            }
+        }
+    }
+
+    /// The covariance `C = α·XᵀX` (d×d, both triangles): each `RowWorkers` share's `?syrk` into
+    /// its own buffer, then their sum.
+    package static func covariance<Scalar: LinalgScalar>(_ x: Matrix<Scalar>, alpha: Scalar, workers: Int? = nil) -> Matrix<Scalar> {
+        let d = x.columns, rows = x.rows
+        var c = Matrix<Scalar>(rows: d, columns: d)
+        guard rows > 0, d > 0 else { return c }
+        let count = RowWorkers.count(rows: rows, requested: workers)
+        let parts = (0..<count).map { _ in UnsafeMutablePointer<Scalar>.allocate(capacity: d * d) }
+        defer { for p in parts { p.deallocate() } }
+        for p in parts { p.initialize(repeating: 0, count: d * d) }
+        x.elements.withUnsafeBufferPointer { px in
+            nonisolated(unsafe) let xs = px.baseAddress!, ps = parts
+            RowWorkers.run(rows: rows, workers: count) { k, range in
+                Scalar.syrk(.transposed, d, range.count, alpha, xs + range.lowerBound * d, d, 0, ps[k], d)
+            }
+        }
+        c.elements.withUnsafeMutableBufferPointer { pc in
+            for p in parts { for i in 0..<d { for j in i..<d { pc[i * d + j] += p[i * d + j] } } }
+            for i in 0..<d { for j in 0..<i { pc[i * d + j] = pc[j * d + i] } }
+        }
+        return c
+    }
+
+    /// Seeded Gaussian random projection `X ← X·R`, R (d0×k) with entries N(0, 1/k), so that
+    /// `E‖Rᵀx‖² = ‖x‖²` (Johnson–Lindenstrauss). Stream 7 of `seed` (the data's seed).
+    public static func project<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, to k: Int, seed: UInt64) {
+        var rng = SeededGenerator(seed: seed, stream: 7)
+        let r = Matrix<Scalar>(rows: x.columns, columns: k, elements: rng.normals(x.columns * k, scale: (1 / Double(k)).squareRoot()))
+        x = Matrix.product(x, .none, r, .none)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Linalg
+import MinimaCore
+import MinimaData
+
+/// Weights on disk, one `.npy` per matrix or vector, the layout numpy users expect:
+/// `W1.npy` (d1×d0), `W2.npy` (d2×d1, depth 2 only), `z.npy` (d_L), and with biases
+/// `b1.npy`, `b2.npy` and `bz.npy` (the output bias, one entry).
+public enum WeightFiles {
+    /// The file names for a shape, with the parameter range each holds and its array shape.
+    package static func entries(_ shape: NetworkShape) -> [(name: String, range: Range<Int>, shape: [Int])] {
+        let layout = ParameterLayout(shape)
+        let widths = shape.widths
+        var out: [(String, Range<Int>, [Int])] = []
+        for l in 0..<shape.depth {
+            out.append(("W\(l + 1).npy", layout.weights[l], [widths[l + 1], widths[l]]))
+            if let b = layout.biases { out.append(("b\(l + 1).npy", b[l], [widths[l + 1]])) }
+        }
+        out.append(("z.npy", layout.output, [widths[shape.depth]]))
+        if let ob = layout.outputBias { out.append(("bz.npy", ob..<(ob + 1), [1])) }
+        return out
+    }
+
+    /// Every name a weights folder may hold.
+    static let names: Set<String> = ["W1.npy", "W2.npy", "b1.npy", "b2.npy", "z.npy", "bz.npy"]
+
+    /// Saves `network` into `folder` as a whole: the files are written into a temporary folder
+    /// beside it, which then takes the place of `folder` (renames), so a failure leaves the old
+    /// folder or none, never a mix. Returns the new folder's `checksum`.
+    @discardableResult
+    public static func save<Scalar: LinalgScalar>(_ network: Network<Scalar>, to folder: String) throws -> String {
+        try checkDestination(folder)
+        let url = URL(fileURLWithPath: folder).standardizedFileURL
+        let parent = url.deletingLastPathComponent(), name = url.lastPathComponent
+        let temporary = parent.appendingPathComponent(".\(name).tmp-\(getpid())").path
+        let previous = parent.appendingPathComponent(".\(name).old-\(getpid())").path
+        let fm = FileManager.default
+        do {
+            try? fm.removeItem(atPath: temporary)
+            try fm.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        } catch {
+            throw MinimaError.invalidFile(path: folder, message: "cannot create a folder beside it (\(error.localizedDescription))")
+        }
+        do {
+            for e in entries(network.shape) {
+                try Npy.write(Array(network.parameters[e.range]), shape: e.shape, to: temporary + "/" + e.name)
+            }
+        } catch {
+            try? fm.removeItem(atPath: temporary)
+            throw error
+        }
+        let checksum = try self.checksum(of: network.shape, in: temporary)
+        let replacing = fm.fileExists(atPath: url.path)
+        if replacing && rename(url.path, previous) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? fm.removeItem(atPath: temporary)
+            throw MinimaError.invalidFile(path: folder, message: "cannot replace the folder (\(reason))")
+        }
+        guard rename(temporary, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if replacing { _ = rename(previous, url.path) }
+            try? fm.removeItem(atPath: temporary)
+            throw MinimaError.invalidFile(path: folder, message: "cannot move the weights into place (\(reason))")
+        }
+        if replacing { try? fm.removeItem(atPath: previous) }
+        return checksum
+    }
+
+    /// Refuses a destination that is a file or a folder holding anything but weight files
+    /// (`save` replaces the folder as a whole and must not delete other files).
+    public static func checkDestination(_ folder: String) throws {
+        let fm = FileManager.default
+        var isFolder: ObjCBool = false
+        guard fm.fileExists(atPath: folder, isDirectory: &isFolder) else { return }
+        guard isFolder.boolValue else { throw MinimaError.invalidFile(path: folder, message: "is a file, not a weights folder") }
+        let others = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).filter { !names.contains($0) }.sorted()
+        if let first = others.first {
+            throw MinimaError.invalidFile(path: folder, message: "holds \(first)\(others.count > 1 ? " and \(others.count - 1) more" : ""), which is not a weight file; weights replace their folder as a whole, so give a new or a weights-only folder")
+        }
+    }
+
+    /// FNV-1a (64 bits, hex) over the names and bytes of the weight files of `shape` in
+    /// `folder`: a run record keeps it, and `certify --run` refuses weights that changed.
+    public static func checksum(of shape: NetworkShape, in folder: String) throws -> String {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+            for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        }
+        for e in entries(shape) {
+            let path = folder + "/" + e.name
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw MinimaError.invalidFile(path: path, message: "no such file")
+            }
+            mix(e.name.utf8)
+            mix(data)
+        }
+        let hex = String(h, radix: 16)
+        return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// Reads weights for `shape` from `folder`; every file must exist with the right size.
+    public static func load<Scalar: LinalgScalar>(_ shape: NetworkShape, from folder: String) throws -> Network<Scalar> {
+        var net = Network<Scalar>(shape: shape)
+        for e in entries(shape) {
+            let path = folder + "/" + e.name
+            let a: Npy.Array<Scalar> = try Npy.read(path)
+            let expected = e.shape.reduce(1, *)
+            let fits = a.values.count == expected &&
+                (a.shape == e.shape || (e.shape.count == 1 && a.shape.filter { $0 != 1 } == e.shape.filter { $0 != 1 }))
+            guard fits else {
+                throw MinimaError.invalidFile(path: path, message:
+                    "expected shape \(e.shape) for d0 = \(shape.d0), hidden = \(shape.hidden.map(String.init).joined(separator: ",")), found \(a.shape)")
+            }
+            if let bad = a.values.firstIndex(where: { !$0.isFinite }) {
+                throw MinimaError.invalidFile(path: path, message: "holds a non-finite value at index \(bad)")
+            }
+            net.parameters.replaceSubrange(e.range, with: a.values)
+        }
+        return net
+    }
+}
