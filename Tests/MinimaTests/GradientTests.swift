@@ -4,6 +4,7 @@ import Linalg
 import Minima
 @testable import MinimaData
 @testable import MinimaModel
+@testable import MinimaTraining
 
 /// Back-propagation against central finite differences of the MSE, in Float64.
 @Suite("Gradients")
