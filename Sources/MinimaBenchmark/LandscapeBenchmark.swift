@@ -56,13 +56,13 @@ public struct LandscapeBenchmark {
         let pipe = Pipe()
         process.standardOutput = pipe
         do { try process.run() } catch {
-            throw MinimaError.invalidOption(flag: "--numpy", message: "cannot start python3 (\(error.localizedDescription))")
+            throw MinimaError.invalidValue(field: .numpy, message: "cannot start python3 (\(error.localizedDescription))")
         }
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         let parts = out.split(separator: " ")
         guard process.terminationStatus == 0, parts.count >= 2, let r = Int(parts[0]), let t = Double(parts[1]) else {
-            throw MinimaError.invalidOption(flag: "--numpy", message: "python3 with numpy failed (output: \(out.prefix(200)))")
+            throw MinimaError.invalidValue(field: .numpy, message: "python3 with numpy failed (output: \(out.prefix(200)))")
         }
         if parts.count >= 5 { print("numpy \(parts[2]) with \(parts[3]) \(parts[4].trimmingCharacters(in: .whitespacesAndNewlines))") }
         return (r, t)

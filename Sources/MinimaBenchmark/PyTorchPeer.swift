@@ -21,7 +21,7 @@ public struct PyTorchPeer: Sendable {
     /// Runs the peer with `arguments` and returns the JSON object it prints last.
     public func run(_ arguments: [String]) throws -> [String: Any] {
         guard FileManager.default.fileExists(atPath: script) else {
-            throw MinimaError.invalidOption(flag: "--peer", message: "\(script) does not exist")
+            throw MinimaError.invalidValue(field: .peer, message: "\(script) does not exist")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
@@ -30,7 +30,7 @@ public struct PyTorchPeer: Sendable {
         process.standardOutput = out
         process.standardError = err
         do { try process.run() } catch {
-            throw MinimaError.invalidOption(flag: "--python", message: "cannot start \(python) (\(error.localizedDescription))")
+            throw MinimaError.invalidValue(field: .python, message: "cannot start \(python) (\(error.localizedDescription))")
         }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
@@ -40,7 +40,7 @@ public struct PyTorchPeer: Sendable {
               let line = text.split(separator: "\n").last,
               let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
             let reason = String(decoding: errors, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "no output"
-            throw MinimaError.invalidOption(flag: "--peer", message: "the PyTorch peer failed (exit \(process.terminationStatus)): \(reason)")
+            throw MinimaError.invalidValue(field: .peer, message: "the PyTorch peer failed (exit \(process.terminationStatus)): \(reason)")
         }
         return object
     }

@@ -23,7 +23,7 @@ public enum BinaryTask {
         var images = train
         if spec.mergeTest {
             guard let test = splits.test else {
-                throw MinimaError.invalidOption(flag: "--merge-test", message: "\(spec.path!) has no test split to merge")
+                throw MinimaError.invalidValue(field: .mergeTest, message: "\(spec.path!) has no test split to merge")
             }
             images = images.appending(test)
         }
@@ -41,7 +41,7 @@ public enum BinaryTask {
         }
         if let limit = spec.limit {
             guard limit <= images.count else {
-                throw MinimaError.invalidOption(flag: "--limit", message: "asks for \(limit) samples but the task has \(images.count)")
+                throw MinimaError.invalidValue(field: .limit, message: "asks for \(limit) samples but the task has \(images.count)")
             }
             var rng = SeededGenerator(seed: spec.seed, stream: Stream.subset.rawValue)
             let chosen = rng.permutation(images.count).prefix(limit).sorted()
@@ -61,7 +61,7 @@ public enum BinaryTask {
         report.pixelStd = stats.std
         if p.pool > 1 {
             guard p.pool <= images.height, p.pool <= images.width else {
-                throw MinimaError.invalidOption(flag: "--pool", message: "\(p.pool)×\(p.pool) blocks leave 0 features: the images are \(images.width)×\(images.height) pixels (at most --pool \(min(images.width, images.height)))")
+                throw MinimaError.invalidValue(field: .pool, message: "\(p.pool)×\(p.pool) blocks leave 0 features: the images are \(images.width)×\(images.height) pixels (at most --pool \(min(images.width, images.height)))")
             }
             x = Timed.run("pool", note: "\(p.pool)×\(p.pool) average", into: &report) {
                 FeatureTransform.averagePool(x, channels: images.channels, height: images.height, width: images.width, factor: p.pool).x
@@ -99,7 +99,7 @@ public enum BinaryTask {
     /// A seeded random subset of `limit` samples, in their original order.
     static func subset<Scalar: LinalgScalar>(_ data: Dataset<Scalar>, limit: Int, seed: UInt64) throws -> Dataset<Scalar> {
         guard limit <= data.n else {
-            throw MinimaError.invalidOption(flag: "--limit", message: "asks for \(limit) samples but the data set has \(data.n)")
+            throw MinimaError.invalidValue(field: .limit, message: "asks for \(limit) samples but the data set has \(data.n)")
         }
         var rng = SeededGenerator(seed: seed, stream: Stream.subset.rawValue)
         let chosen = rng.permutation(data.n).prefix(limit).sorted()

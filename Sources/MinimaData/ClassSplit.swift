@@ -25,10 +25,10 @@ public struct ClassSplit: Equatable, Sendable {
         return nil
     }
 
-    /// Parses `text` against the data set's `classNames`; `flag` names the option in errors.
-    public static func parse(_ text: String, classNames: [String], flag: String = "--classes") throws -> ClassSplit {
+    /// Parses `text` against the data set's `classNames`; `field` names the input in errors.
+    public static func parse(_ text: String, classNames: [String], field: InputField = .classes) throws -> ClassSplit {
         let count = classNames.count
-        func fail(_ message: String) -> MinimaError { .invalidOption(flag: flag, message: message) }
+        func fail(_ message: String) -> MinimaError { .invalidValue(field: field, message: message) }
         let spec = text.trimmingCharacters(in: .whitespaces)
         switch spec {
         case "parity":

@@ -63,31 +63,31 @@ public struct DataSpec: Codable, Equatable, Sendable {
     public func validate() throws {
         switch source {
         case .gaussian, .teacher:
-            guard let n else { throw MinimaError.invalidOption(flag: "--n", message: "is required for --dataset \(source.rawValue)") }
-            guard n > 0 else { throw MinimaError.invalidOption(flag: "--n", message: "must be positive, got \(n)") }
-            guard let d0 else { throw MinimaError.invalidOption(flag: "--d0", message: "is required for --dataset \(source.rawValue)") }
-            guard d0 > 0 else { throw MinimaError.invalidOption(flag: "--d0", message: "must be positive, got \(d0)") }
+            guard let n else { throw MinimaError.invalidValue(field: .dataN, message: "is required for --dataset \(source.rawValue)") }
+            guard n > 0 else { throw MinimaError.invalidValue(field: .dataN, message: "must be positive, got \(n)") }
+            guard let d0 else { throw MinimaError.invalidValue(field: .dataD0, message: "is required for --dataset \(source.rawValue)") }
+            guard d0 > 0 else { throw MinimaError.invalidValue(field: .dataD0, message: "must be positive, got \(d0)") }
             if source == .teacher {
                 guard let w = teacherWidth, w > 0 else {
-                    throw MinimaError.invalidOption(flag: "--teacher-width", message: "must be a positive width for --dataset teacher")
+                    throw MinimaError.invalidValue(field: .teacherWidth, message: "must be a positive width for --dataset teacher")
                 }
             }
         case .npy:
-            guard x != nil else { throw MinimaError.invalidOption(flag: "--x", message: "is required for --dataset npy (X.npy, N×d0)") }
-            guard y != nil else { throw MinimaError.invalidOption(flag: "--y", message: "is required for --dataset npy (y.npy, N entries)") }
+            guard x != nil else { throw MinimaError.invalidValue(field: .dataX, message: "is required for --dataset npy (X.npy, N×d0)") }
+            guard y != nil else { throw MinimaError.invalidValue(field: .dataY, message: "is required for --dataset npy (y.npy, N entries)") }
         case .mnist, .fashionMNIST, .cifar10, .images:
             guard path != nil else {
-                throw MinimaError.invalidOption(flag: "--data", message: "is required for --dataset \(source.rawValue) (the folder or archive holding it)")
+                throw MinimaError.invalidValue(field: .dataPath, message: "is required for --dataset \(source.rawValue) (the folder or archive holding it)")
             }
         }
         if !source.isImageSource {
-            let imageOnly: [(Bool, String)] = [(classes != nil, "--classes"), (mergeTest, "--merge-test"),
-                                               (preprocessing.pool != 1, "--pool"), (preprocessing.scale != .unit, "--scale")]
-            if let (_, flag) = imageOnly.first(where: { $0.0 }) {
-                throw MinimaError.invalidOption(flag: flag, message: "applies to image data sets (mnist, fashion-mnist, cifar10, images), not --dataset \(source.rawValue)")
+            let imageOnly: [(Bool, InputField)] = [(classes != nil, .classes), (mergeTest, .mergeTest),
+                                                   (preprocessing.pool != 1, .pool), (preprocessing.scale != .unit, .scale)]
+            if let (_, field) = imageOnly.first(where: { $0.0 }) {
+                throw MinimaError.invalidValue(field: field, message: "applies to image data sets (mnist, fashion-mnist, cifar10, images), not --dataset \(source.rawValue)")
             }
         }
-        if let limit, limit <= 0 { throw MinimaError.invalidOption(flag: "--limit", message: "must be positive, got \(limit)") }
+        if let limit, limit <= 0 { throw MinimaError.invalidValue(field: .limit, message: "must be positive, got \(limit)") }
         try preprocessing.validate()
     }
 

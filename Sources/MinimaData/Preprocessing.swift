@@ -46,13 +46,13 @@ public struct Preprocessing: Codable, Equatable, Sendable {
     public var isIdentity: Bool { pool == 1 && !center && !standardize && !zca && project == nil }
 
     public func validate() throws {
-        guard pool >= 1 else { throw MinimaError.invalidOption(flag: "--pool", message: "must be ≥ 1 (2 = 2×2 average pooling), got \(pool)") }
+        guard pool >= 1 else { throw MinimaError.invalidValue(field: .pool, message: "must be ≥ 1 (2 = 2×2 average pooling), got \(pool)") }
         guard zcaEpsilon > 0, zcaEpsilon.isFinite else {
-            throw MinimaError.invalidOption(flag: "--zca-eps", message: "must be a positive number, got \(zcaEpsilon)")
+            throw MinimaError.invalidValue(field: .zcaEpsilon, message: "must be a positive number, got \(zcaEpsilon)")
         }
-        if let d = project, d <= 0 { throw MinimaError.invalidOption(flag: "--project", message: "must be a positive dimension d0, got \(d)") }
+        if let d = project, d <= 0 { throw MinimaError.invalidValue(field: .project, message: "must be a positive dimension d0, got \(d)") }
         if center && standardize {
-            throw MinimaError.invalidOption(flag: "--center", message: "is implied by --standardize; give one of them")
+            throw MinimaError.invalidValue(field: .center, message: "is implied by --standardize; give one of them")
         }
     }
 }

@@ -51,30 +51,30 @@ public struct SlurmSubmission: Codable, Equatable, Sendable {
         try? RecordJSON.read(settingsPath(results), as: SlurmSubmission.self, what: "Minima Slurm settings")
     }
 
-    /// Checks the values that would make a broken script, naming the flag.
+    /// Checks the values that would make a broken script, naming the field.
     public func validate() throws {
-        guard tasks >= 1 else { throw MinimaError.invalidOption(flag: "--tasks", message: "must be positive, got \(tasks)") }
-        if let p = parallel, p < 1 { throw MinimaError.invalidOption(flag: "--parallel", message: "must be positive, got \(p)") }
-        guard cpusPerTask >= 1 else { throw MinimaError.invalidOption(flag: "--cpus-per-task", message: "must be positive, got \(cpusPerTask)") }
+        guard tasks >= 1 else { throw MinimaError.invalidValue(field: .slurmTasks, message: "must be positive, got \(tasks)") }
+        if let p = parallel, p < 1 { throw MinimaError.invalidValue(field: .slurmParallel, message: "must be positive, got \(p)") }
+        guard cpusPerTask >= 1 else { throw MinimaError.invalidValue(field: .slurmCPUs, message: "must be positive, got \(cpusPerTask)") }
         let timeCharacters = CharacterSet(charactersIn: "0123456789:-")
         guard !time.isEmpty, time.unicodeScalars.allSatisfy(timeCharacters.contains) else {
-            throw MinimaError.invalidOption(flag: "--time", message: "expected Slurm's MM, HH:MM:SS or D-HH:MM:SS, got '\(time)'")
+            throw MinimaError.invalidValue(field: .slurmTime, message: "expected Slurm's MM, HH:MM:SS or D-HH:MM:SS, got '\(time)'")
         }
-        func plain(_ value: String?, _ flag: String) throws {
+        func plain(_ value: String?, _ field: InputField) throws {
             guard let value else { return }
             guard !value.isEmpty, !value.contains(where: { $0.isWhitespace || $0 == "'" || $0 == "\"" || $0 == "\\" }) else {
-                throw MinimaError.invalidOption(flag: flag, message: "must be one word without quotes, got '\(value)'")
+                throw MinimaError.invalidValue(field: field, message: "must be one word without quotes, got '\(value)'")
             }
         }
-        try plain(partition, "--partition")
-        try plain(memory, "--mem")
+        try plain(partition, .slurmPartition)
+        try plain(memory, .slurmMemory)
         for line in extraLines {
             guard !line.contains("\n"), line.hasPrefix("-") else {
-                throw MinimaError.invalidOption(flag: "--sbatch", message: "expected one sbatch option such as --account=proj42, got '\(line)'")
+                throw MinimaError.invalidValue(field: .slurmExtraLines, message: "expected one sbatch option such as --account=proj42, got '\(line)'")
             }
         }
-        for (path, flag) in [(specPath, "SPEC"), (results, "--results"), (executable, "minima")] where path.contains("'") {
-            throw MinimaError.invalidOption(flag: flag, message: "a path with a single quote cannot go into the batch script: \(path)")
+        for (path, field) in [(specPath, InputField.specPath), (results, .resultsPath), (executable, .executable)] where path.contains("'") {
+            throw MinimaError.invalidValue(field: field, message: "a path with a single quote cannot go into the batch script: \(path)")
         }
     }
 

@@ -25,10 +25,10 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Parses `i/n` with 1 ≤ i ≤ n.
-    public init(parsing text: String, flag: String = "--shard") throws {
+    public init(parsing text: String, field: InputField = .shard) throws {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else {
-            throw MinimaError.invalidOption(flag: flag, message: "expected i/n with 1 ≤ i ≤ n (e.g. 1/4), got '\(text)'")
+            throw MinimaError.invalidValue(field: field, message: "expected i/n with 1 ≤ i ≤ n (e.g. 1/4), got '\(text)'")
         }
         self.init(index: i, count: n)
     }
@@ -110,7 +110,7 @@ public struct SweepRunner: Sendable {
     @discardableResult
     public func run(_ spec: SweepSpec, results: String,
                     progress: (@Sendable (SweepProgress) -> Void)? = nil) throws -> SweepOutcome {
-        guard workers > 0 else { throw MinimaError.invalidOption(flag: "--workers", message: "must be positive, got \(workers)") }
+        guard workers > 0 else { throw MinimaError.invalidValue(field: .workers, message: "must be positive, got \(workers)") }
         let runs = try spec.expand().filter { shard.contains($0) }
         var replacedSpec = false
         if !spec.text.isEmpty {

@@ -380,18 +380,29 @@ extension SweepSpec {
 
     /// Validates one run's settings, naming the spec field and the grid point at fault.
     private func check(_ c: RunConfiguration, point: GridPoint, file: String) throws {
-        let fields = ["--lr": "learningRate", "--epochs": "epochs", "--batch": "batchSize", "--momentum": "training.momentum",
-                      "--decay-after": "training.decayAfter", "--decay": "training.decay", "--target-mse": "training.targetMSE",
-                      "--log-points": "training.logPointsPerDecade", "--n": "n (grid.n or data.n)",
-                      "--d0": "d0 (grid.d0 or data.d0)", "--teacher-width": "data.teacherWidth", "--x": "data.x", "--y": "data.y",
-                      "--hidden": "grid.width / grid.hidden", "--slope": "grid.slope"]
         do {
             try c.training.validate()
             try c.data.validate()
             if point.d0 != nil { try c.network.validate() }
-        } catch let MinimaError.invalidOption(flag, message) {
+        } catch let MinimaError.invalidValue(field, message) {
             let at = "N=\(point.n.map(String.init) ?? "?"), d0=\(point.d0.map(String.init) ?? "?"), hidden=\(point.hidden)"
-            throw MinimaError.invalidFile(path: file, message: "field \(fields[flag] ?? flag): \(message) (grid point \(at))")
+            throw MinimaError.invalidFile(path: file, message: "field \(SweepSpec.jsonPath(field)): \(message) (grid point \(at))")
+        }
+    }
+
+    /// Where a spec file sets `field`: the grid axis that can set it, or its path under
+    /// `data` or `training`.
+    static func jsonPath(_ field: InputField) -> String {
+        switch field {
+        case .learningRate: return "grid.learningRate or training.learningRate"
+        case .epochs: return "grid.epochs or training.epochs"
+        case .batchSize: return "grid.batchSize or training.batchSize"
+        case .optimizer: return "grid.optimizer or training.optimizer"
+        case .dataN: return "grid.n or data.n"
+        case .dataD0, .networkD0: return "grid.d0 or data.d0"
+        case .hidden: return "grid.width or grid.hidden"
+        case .slope: return "grid.slope"
+        default: return field.rawValue
         }
     }
 }

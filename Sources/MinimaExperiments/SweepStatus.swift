@@ -72,7 +72,7 @@ public struct SweepStatus: Codable, Sendable {
         for file in names.sorted() where file.hasSuffix(".json") && !file.hasPrefix(".") {
             let spec = try SweepSpec.load(specFolder + "/" + file)
             let count = shards ?? (slurm?.spec == spec.name ? slurm?.tasks : nil) ?? 1
-            guard count >= 1 else { throw MinimaError.invalidOption(flag: "--shards", message: "must be positive, got \(count)") }
+            guard count >= 1 else { throw MinimaError.invalidValue(field: .shards, message: "must be positive, got \(count)") }
             var perShard = (1...count).map { Counts(shard: "\($0)/\(count)") }
             var running: [InProgress] = []
             for run in try spec.expand(file: specFolder + "/" + file) {

@@ -25,12 +25,12 @@ public enum Table1Dataset: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    /// The flag of `minima reproduce table1` that gives this data set's folder.
-    public var flag: String {
+    /// The input that gives this data set's folder.
+    public var field: InputField {
         switch self {
-        case .mnist: return "--mnist"
-        case .cifar10: return "--cifar"
-        case .imagenet: return "--images"
+        case .mnist: return .table1MNIST
+        case .cifar10: return .table1CIFAR
+        case .imagenet: return .table1Images
         }
     }
 }
@@ -135,7 +135,7 @@ extension Table1 {
             return spec
         }
         guard FileManager.default.fileExists(atPath: folder) else {
-            throw MinimaError.invalidOption(flag: dataset.flag, message: "\(folder) does not exist")
+            throw MinimaError.invalidValue(field: dataset.field, message: "\(folder) does not exist")
         }
         spec.path = folder
         switch dataset {

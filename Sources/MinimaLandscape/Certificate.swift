@@ -51,17 +51,17 @@ public struct CertificateOptions: Codable, Equatable, Sendable {
     public init() {}
 
     public func validate() throws {
-        if let t = marginTolerance, !(t >= 0) { throw MinimaError.invalidOption(flag: "--margin-tol", message: "must be ≥ 0, got \(t)") }
+        if let t = marginTolerance, !(t >= 0) { throw MinimaError.invalidValue(field: .marginTolerance, message: "must be ≥ 0, got \(t)") }
         guard dlmTolerance > 0, dlmTolerance.isFinite else {
-            throw MinimaError.invalidOption(flag: "--dlm-tol", message: "must be a positive number, got \(dlmTolerance)")
+            throw MinimaError.invalidValue(field: .dlmTolerance, message: "must be a positive number, got \(dlmTolerance)")
         }
-        if let t = rankTolerance, !(t > 0 && t < 1) { throw MinimaError.invalidOption(flag: "--rank-tol", message: "must be in (0, 1), got \(t)") }
+        if let t = rankTolerance, !(t > 0 && t < 1) { throw MinimaError.invalidValue(field: .rankTolerance, message: "must be in (0, 1), got \(t)") }
         guard fitTolerance > 0, fitTolerance < 1 else {
-            throw MinimaError.invalidOption(flag: "--fit-tol", message: "must be in (0, 1), got \(fitTolerance)")
+            throw MinimaError.invalidValue(field: .fitTolerance, message: "must be in (0, 1), got \(fitTolerance)")
         }
-        guard maxIterations > 0 else { throw MinimaError.invalidOption(flag: "--max-iterations", message: "must be positive, got \(maxIterations)") }
-        guard lanczosSteps > 0 else { throw MinimaError.invalidOption(flag: "--lanczos-steps", message: "must be positive, got \(lanczosSteps)") }
-        guard hessianDenseLimit >= 0 else { throw MinimaError.invalidOption(flag: "--hessian-dense-max", message: "must be ≥ 0, got \(hessianDenseLimit)") }
+        guard maxIterations > 0 else { throw MinimaError.invalidValue(field: .maxIterations, message: "must be positive, got \(maxIterations)") }
+        guard lanczosSteps > 0 else { throw MinimaError.invalidValue(field: .lanczosSteps, message: "must be positive, got \(lanczosSteps)") }
+        guard hessianDenseLimit >= 0 else { throw MinimaError.invalidValue(field: .hessianDenseLimit, message: "must be ≥ 0, got \(hessianDenseLimit)") }
     }
 }
 

@@ -69,7 +69,7 @@ extension KhatriRao {
         switch chosen {
         case .bound:
             guard p < n else {
-                throw MinimaError.invalidOption(flag: "--rank-method", message: "bound needs d0·d1 < N (here p = \(p), N = \(n))")
+                throw MinimaError.invalidValue(field: .rankMethod, message: "bound needs d0·d1 < N (here p = \(p), N = \(n))")
             }
             return KhatriRaoRank(rank: p, method: .bound, tolerance: .nan, sigmaMax: .nan,
                                  nearThresholdAbove: [], nearThresholdBelow: [], gap: .nan, isFullColumnRank: false)

@@ -43,7 +43,7 @@ public enum SliceDirectionKind: Codable, Equatable, Sendable {
         case "region-fit": self = .regionFit
         default:
             guard text.hasPrefix("to:"), text.count > 3 else {
-                throw MinimaError.invalidOption(flag: "--direction", message:
+                throw MinimaError.invalidValue(field: .sliceDirection, message:
                     "unknown direction '\(text)': use random, to:DIR, hessian (two: largest and smallest eigenvalue), hessian-max, hessian-min or region-fit")
             }
             self = .towards(String(text.dropFirst(3)))
@@ -67,7 +67,7 @@ public enum SliceDirectionKind: Codable, Equatable, Sendable {
         if text == "hessian" { return [.hessianMax, .hessianMin] }
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         guard (1...2).contains(parts.count) else {
-            throw MinimaError.invalidOption(flag: "--direction", message: "give one direction (a line) or two separated by a comma (a plane), got '\(text)'")
+            throw MinimaError.invalidValue(field: .sliceDirection, message: "give one direction (a line) or two separated by a comma (a plane), got '\(text)'")
         }
         return try parts.map { try SliceDirectionKind(parsing: $0) }
     }

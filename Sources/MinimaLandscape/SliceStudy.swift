@@ -23,29 +23,29 @@ public struct SliceOptions: Sendable {
     public init() {}
 
     /// Checks everything that can be checked before any work; the flags are `minima slice`'s.
-    /// `networkFlag` names where the shape came from (`--weights` or `--run`).
-    public func validate(shape: NetworkShape, networkFlag: String = "--weights") throws {
+    /// `network` names where the shape came from (`.weights` or `.run`).
+    public func validate(shape: NetworkShape, network: InputField = .weights) throws {
         guard shape.depth == 1 else {
-            throw MinimaError.invalidOption(flag: networkFlag, message:
+            throw MinimaError.invalidValue(field: network, message:
                 "slices need one hidden layer (with two, layer 2's pre-activations are not affine in α, so the crossings and polynomial pieces do not hold); got hidden = \(shape.hidden.map(String.init).joined(separator: ","))")
         }
         guard (1...2).contains(directions.count) else {
-            throw MinimaError.invalidOption(flag: "--direction", message: "give one or two directions")
+            throw MinimaError.invalidValue(field: .sliceDirection, message: "give one or two directions")
         }
         guard range.lowerBound.isFinite, range.upperBound.isFinite, range.lowerBound < range.upperBound else {
-            throw MinimaError.invalidOption(flag: "--range", message: "need finite a < b, got \(range.lowerBound):\(range.upperBound)")
+            throw MinimaError.invalidValue(field: .sliceRange, message: "need finite a < b, got \(range.lowerBound):\(range.upperBound)")
         }
         guard points >= 2, points <= (directions.count == 1 ? 1_000_000 : 2001) else {
-            throw MinimaError.invalidOption(flag: "--points", message:
+            throw MinimaError.invalidValue(field: .slicePoints, message:
                 "need 2…\(directions.count == 1 ? "1000000" : "2001") points per axis, got \(points)")
         }
-        guard lanczosSteps > 0 else { throw MinimaError.invalidOption(flag: "--lanczos-steps", message: "must be positive, got \(lanczosSteps)") }
-        guard workers > 0 else { throw MinimaError.invalidOption(flag: "--threads", message: "must be positive, got \(workers)") }
+        guard lanczosSteps > 0 else { throw MinimaError.invalidValue(field: .lanczosSteps, message: "must be positive, got \(lanczosSteps)") }
+        guard workers > 0 else { throw MinimaError.invalidValue(field: .threads, message: "must be positive, got \(workers)") }
         for kind in directions where kind == .regionFit && move == .z {
-            throw MinimaError.invalidOption(flag: "--direction", message: "region-fit moves W (its fit keeps z): use --move W or all")
+            throw MinimaError.invalidValue(field: .sliceDirection, message: "region-fit moves W (its fit keeps z): use --move W or all")
         }
         if directions.count == 2, directions[0] == directions[1], directions[0] != .random {
-            throw MinimaError.invalidOption(flag: "--direction", message: "the two directions of a plane must differ, got \(directions[0].text) twice")
+            throw MinimaError.invalidValue(field: .sliceDirection, message: "the two directions of a plane must differ, got \(directions[0].text) twice")
         }
     }
 }
@@ -94,7 +94,7 @@ public enum SliceStudy {
                 regionFit = fit
             }
             if directions[k].norm == 0 {
-                throw MinimaError.invalidOption(flag: "--direction", message:
+                throw MinimaError.invalidValue(field: .sliceDirection, message:
                     "\(kind.text) is the zero vector for --move \(options.move.rawValue) (nothing to slice along)")
             }
         }

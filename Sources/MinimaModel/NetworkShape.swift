@@ -26,15 +26,15 @@ public struct NetworkShape: Codable, Equatable, Sendable {
 
     /// Checks sizes and slope; the flag names are those of `minima train`.
     public func validate() throws {
-        guard d0 > 0 else { throw MinimaError.invalidOption(flag: "--d0", message: "must be positive, got \(d0)") }
+        guard d0 > 0 else { throw MinimaError.invalidValue(field: .networkD0, message: "must be positive, got \(d0)") }
         guard (1...2).contains(hidden.count) else {
-            throw MinimaError.invalidOption(flag: "--hidden", message: "one or two hidden widths are supported, got \(hidden.count)")
+            throw MinimaError.invalidValue(field: .hidden, message: "one or two hidden widths are supported, got \(hidden.count)")
         }
         if let bad = hidden.first(where: { $0 <= 0 }) {
-            throw MinimaError.invalidOption(flag: "--hidden", message: "widths must be positive, got \(bad)")
+            throw MinimaError.invalidValue(field: .hidden, message: "widths must be positive, got \(bad)")
         }
         guard slope.isFinite, slope != 1 else {
-            throw MinimaError.invalidOption(flag: "--slope", message: "ρ must be finite and ≠ 1 (ρ = 1 makes the network linear), got \(slope)")
+            throw MinimaError.invalidValue(field: .slope, message: "ρ must be finite and ≠ 1 (ρ = 1 makes the network linear), got \(slope)")
         }
         // Weights, gradient and two optimizer moments: four vectors of parameters, in Float64.
         try MemoryBudget.check(elements: checkedParameterCount.flatMap { MemoryBudget.product($0, 4) }, of: 8,

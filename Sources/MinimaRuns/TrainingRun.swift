@@ -57,7 +57,7 @@ public enum TrainingRun {
         try checkMemory(n: data.n, d0: data.d0, hidden: shape.hidden, bias: shape.bias, batch: config.training.batchSize,
                         threads: config.threads, precision: config.precision, what: ["the data", "--hidden", "--threads"])
         if config.marginStep != nil && shape.depth != 1 {
-            throw MinimaError.invalidOption(flag: "--margin-step", message: "needs one hidden layer (the step is linear in W1 inside a region); the network has \(shape.depth)")
+            throw MinimaError.invalidValue(field: .marginStep, message: "needs one hidden layer (the step is linear in W1 inside a region); the network has \(shape.depth)")
         }
         var network: Network<Scalar>
         if let folder = config.initWeights {

@@ -37,32 +37,32 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Checks every value; the flag names are those of `minima train`.
     public func validate() throws {
         guard learningRate > 0, learningRate.isFinite else {
-            throw MinimaError.invalidOption(flag: "--lr", message: "must be a positive number, got \(learningRate)")
+            throw MinimaError.invalidValue(field: .learningRate, message: "must be a positive number, got \(learningRate)")
         }
-        guard epochs > 0 else { throw MinimaError.invalidOption(flag: "--epochs", message: "must be positive, got \(epochs)") }
+        guard epochs > 0 else { throw MinimaError.invalidValue(field: .epochs, message: "must be positive, got \(epochs)") }
         guard batchSize >= 0 else {
-            throw MinimaError.invalidOption(flag: "--batch", message: "must be ≥ 0 (0 = full batch), got \(batchSize)")
+            throw MinimaError.invalidValue(field: .batchSize, message: "must be ≥ 0 (0 = full batch), got \(batchSize)")
         }
         guard momentum >= 0, momentum < 1 else {
-            throw MinimaError.invalidOption(flag: "--momentum", message: "must be in [0, 1), got \(momentum)")
+            throw MinimaError.invalidValue(field: .momentum, message: "must be in [0, 1), got \(momentum)")
         }
         if optimizer != .sgd && momentum != 0 {
-            throw MinimaError.invalidOption(flag: "--momentum", message: "applies to --optimizer sgd only")
+            throw MinimaError.invalidValue(field: .momentum, message: "applies to --optimizer sgd only")
         }
         if let k = decayAfter, k < 0 {
-            throw MinimaError.invalidOption(flag: "--decay-after", message: "must be ≥ 0, got \(k)")
+            throw MinimaError.invalidValue(field: .decayAfter, message: "must be ≥ 0, got \(k)")
         }
         guard decay > 0, decay <= 1 else {
-            throw MinimaError.invalidOption(flag: "--decay", message: "must be in (0, 1], got \(decay)")
+            throw MinimaError.invalidValue(field: .decay, message: "must be in (0, 1], got \(decay)")
         }
         if let t = targetMSE, !(t >= 0) {
-            throw MinimaError.invalidOption(flag: "--target-mse", message: "must be ≥ 0, got \(t)")
+            throw MinimaError.invalidValue(field: .targetMSE, message: "must be ≥ 0, got \(t)")
         }
         if let t = timeLimit, !(t > 0) {
-            throw MinimaError.invalidOption(flag: "--time-limit", message: "must be a positive number of seconds, got \(t)")
+            throw MinimaError.invalidValue(field: .timeLimit, message: "must be a positive number of seconds, got \(t)")
         }
         guard logPointsPerDecade > 0 else {
-            throw MinimaError.invalidOption(flag: "--log-points", message: "must be positive, got \(logPointsPerDecade)")
+            throw MinimaError.invalidValue(field: .logPointsPerDecade, message: "must be positive, got \(logPointsPerDecade)")
         }
     }
 

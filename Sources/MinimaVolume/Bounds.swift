@@ -43,14 +43,14 @@ public struct TheoremBounds: Codable, Sendable, Equatable {
     public var notes: [String]
 
     public init(n: Int, d0: Int, d1: Int, epsilon: Double, slope: Double) throws {
-        guard n >= 2 else { throw MinimaError.invalidOption(flag: "--n", message: "must be at least 2, got \(n)") }
-        guard d0 >= 1 else { throw MinimaError.invalidOption(flag: "--d0", message: "must be positive, got \(d0)") }
-        guard d1 >= 1 else { throw MinimaError.invalidOption(flag: "--d1", message: "must be positive, got \(d1)") }
+        guard n >= 2 else { throw MinimaError.invalidValue(field: .boundN, message: "must be at least 2, got \(n)") }
+        guard d0 >= 1 else { throw MinimaError.invalidValue(field: .boundD0, message: "must be positive, got \(d0)") }
+        guard d1 >= 1 else { throw MinimaError.invalidValue(field: .boundD1, message: "must be positive, got \(d1)") }
         guard epsilon > 0, epsilon < 1 else {
-            throw MinimaError.invalidOption(flag: "--eps", message: "ε must be in (0, 1) (assumption A2), got \(epsilon)")
+            throw MinimaError.invalidValue(field: .boundEpsilon, message: "ε must be in (0, 1) (assumption A2), got \(epsilon)")
         }
         guard slope.isFinite, slope != 1 else {
-            throw MinimaError.invalidOption(flag: "--slope", message: "ρ must be finite and ≠ 1, got \(slope)")
+            throw MinimaError.invalidValue(field: .boundSlope, message: "ρ must be finite and ≠ 1, got \(slope)")
         }
         self.n = n; self.d0 = d0; self.d1 = d1; self.epsilon = epsilon; self.slope = slope
         let N = Double(n), D0 = Double(d0), D1 = Double(d1)
@@ -60,7 +60,7 @@ public struct TheoremBounds: Codable, Sendable, Equatable {
         theorem6Log10 = -exponent / log(10)
         if d0 >= 2 {
             guard let star = TheoremBounds.d1Star(n: n, d0: d0) else {
-                throw MinimaError.invalidOption(flag: "--n", message: "Theorem 8's d1* = 4⌈N/(2d0−2)⌉ = \(String(format: "%.3g", 4 * (N / (2 * D0 - 2)).rounded(.up))) does not fit in a 64-bit integer at N = \(n), d0 = \(d0)")
+                throw MinimaError.invalidValue(field: .boundN, message: "Theorem 8's d1* = 4⌈N/(2d0−2)⌉ = \(String(format: "%.3g", 4 * (N / (2 * D0 - 2)).rounded(.up))) does not fit in a 64-bit integer at N = \(n), d0 = \(d0)")
             }
             d1Star = star
             theorem9LogLowerBound = -Double(star) * D0 * log(N)

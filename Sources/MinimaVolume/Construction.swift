@@ -49,9 +49,9 @@ public enum Theorem8Construction {
     public static func build(data: Dataset<Double>, slope rho: Double, seed: UInt64 = 0) throws -> (network: Network<Double>, report: Report) {
         let n = data.n, d0 = data.d0
         guard d0 >= 2 else {
-            throw MinimaError.invalidOption(flag: "--d0", message: "Theorem 8 needs d0 ≥ 2 (groups of d0 − 1 samples), got \(d0)")
+            throw MinimaError.invalidValue(field: .boundD0, message: "Theorem 8 needs d0 ≥ 2 (groups of d0 − 1 samples), got \(d0)")
         }
-        guard rho.isFinite, rho != 1 else { throw MinimaError.invalidOption(flag: "--slope", message: "ρ must be finite and ≠ 1, got \(rho)") }
+        guard rho.isFinite, rho != 1 else { throw MinimaError.invalidValue(field: .boundSlope, message: "ρ must be finite and ≠ 1, got \(rho)") }
         let x = data.x
         let k = (n + d0 - 2) / (d0 - 1)
         let linearPair = k % 2 == 1

@@ -30,7 +30,7 @@ public struct ExactVolume2D: Sendable {
     /// samples share a line; the arc between them has volume 0 to rounding).
     public static func arcs(_ x: Matrix<Double>) throws -> [Arc] {
         guard x.columns == 2 else {
-            throw MinimaError.invalidOption(flag: "--d0", message: "exact volumes need d0 = 2, got \(x.columns)")
+            throw MinimaError.invalidValue(field: .volumeD0, message: "exact volumes need d0 = 2, got \(x.columns)")
         }
         var cuts: [Double] = []
         for n in 0..<x.rows {
@@ -68,13 +68,13 @@ public struct ExactVolume2D: Sendable {
     public static func volumes<Scalar: LinalgScalar>(data: Dataset<Scalar>, units d1: Int, slope: Double,
                                                      epsilons: [Double],
                                                      method: RegionClassifier.Method = .automatic) throws -> (volume: AngularVolume, regions: Int) {
-        guard d1 >= 1 else { throw MinimaError.invalidOption(flag: "--hidden", message: "d1 must be positive, got \(d1)") }
+        guard d1 >= 1 else { throw MinimaError.invalidValue(field: .units, message: "d1 must be positive, got \(d1)") }
         let classifier = RegionClassifier(data: data, slope: slope, method: method)
         let arcs = try arcs(classifier.x)
         // multisets of d1 arcs: C(arcs + d1 − 1, d1)
         let regionCount = (0..<d1).reduce(1.0) { $0 * Double(arcs.count + $1) / Double($1 + 1) }
         guard regionCount <= maxRegions else {
-            throw MinimaError.invalidOption(flag: "--exact", message: String(format:
+            throw MinimaError.invalidValue(field: .exact, message: String(format:
                 "N = %d, d1 = %d has %.3g regions up to unit order, more than the %.0g Minima enumerates; use Monte Carlo (drop --exact)",
                 data.n, d1, regionCount, maxRegions))
         }

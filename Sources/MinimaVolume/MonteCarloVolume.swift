@@ -59,12 +59,12 @@ public struct MonteCarloVolume: Sendable {
     }
 
     public func validate() throws {
-        guard units >= 1 else { throw MinimaError.invalidOption(flag: "--hidden", message: "d1 must be positive, got \(units)") }
-        guard samples >= 1 else { throw MinimaError.invalidOption(flag: "--samples", message: "must be positive, got \(samples)") }
+        guard units >= 1 else { throw MinimaError.invalidValue(field: .units, message: "d1 must be positive, got \(units)") }
+        guard samples >= 1 else { throw MinimaError.invalidValue(field: .samples, message: "must be positive, got \(samples)") }
         guard confidence > 0, confidence < 1 else {
-            throw MinimaError.invalidOption(flag: "--confidence", message: "must be in (0, 1), got \(confidence)")
+            throw MinimaError.invalidValue(field: .confidence, message: "must be in (0, 1), got \(confidence)")
         }
-        guard threads >= 1 else { throw MinimaError.invalidOption(flag: "--threads", message: "must be positive, got \(threads)") }
+        guard threads >= 1 else { throw MinimaError.invalidValue(field: .threads, message: "must be positive, got \(threads)") }
     }
 
     /// Estimates the volumes for `data` with slope ρ. `cache` may be shared between runs on the
@@ -143,7 +143,7 @@ public struct MonteCarloVolume: Sendable {
 
     public func average<Scalar: LinalgScalar>(dataSeeds: [UInt64], slope: Double,
                                              data: (UInt64) throws -> Dataset<Scalar>) throws -> DataAverage {
-        guard !dataSeeds.isEmpty else { throw MinimaError.invalidOption(flag: "--data-seeds", message: "needs at least one seed") }
+        guard !dataSeeds.isEmpty else { throw MinimaError.invalidValue(field: .dataSeeds, message: "needs at least one seed") }
         var runs: [Result] = []
         for (k, s) in dataSeeds.enumerated() {
             var one = self

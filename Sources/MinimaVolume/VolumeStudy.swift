@@ -46,14 +46,13 @@ public enum VolumeStudy {
 
         public func validate() throws {
             guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 2 }) else {
-                throw MinimaError.invalidOption(flag: "--study-sizes", message: "needs one or more sizes N ≥ 2, got \(sizes)")
+                throw MinimaError.invalidValue(field: .studySizes, message: "needs one or more sizes N ≥ 2, got \(sizes)")
             }
-            guard d0Factor > 0, d1Factor > 0 else {
-                throw MinimaError.invalidOption(flag: "--d0-factor/--d1-factor", message: "must be positive")
-            }
-            guard dataSeeds >= 1 else { throw MinimaError.invalidOption(flag: "--data-seeds", message: "must be at least 1, got \(dataSeeds)") }
+            guard d0Factor > 0 else { throw MinimaError.invalidValue(field: .d0Factor, message: "must be positive, got \(d0Factor)") }
+            guard d1Factor > 0 else { throw MinimaError.invalidValue(field: .d1Factor, message: "must be positive, got \(d1Factor)") }
+            guard dataSeeds >= 1 else { throw MinimaError.invalidValue(field: .dataSeeds, message: "must be at least 1, got \(dataSeeds)") }
             guard epsilons.allSatisfy({ $0 >= 0 && $0 < 1 }) else {
-                throw MinimaError.invalidOption(flag: "--eps", message: "every ε must be in [0, 1), got \(epsilons)")
+                throw MinimaError.invalidValue(field: .epsilons, message: "every ε must be in [0, 1), got \(epsilons)")
             }
         }
     }

@@ -23,6 +23,7 @@ struct MinimaCommand: ParsableCommand {
     /// Parses and runs a subcommand. Help and version exit 0; every error prints one line on
     /// stderr and exits with code 2 (a usage error also shows the usage line).
     static func main() {
+        FieldFlags.install()
         do {
             _ = try KernelPath.requested()
             var command = try parseAsRoot()

@@ -93,7 +93,7 @@ struct Slice: ParsableCommand {
 
     func run() throws {
         let options = try self.options()
-        try options.validate(shape: try network.shape(), networkFlag: network.runRecord == nil ? "--weights" : "--run")
+        try options.validate(shape: try network.shape(), network: network.runRecord == nil ? .weights : .run)
         let (net, dataset, spec, source) = try network.load(seed: seed)
         let progress = GridProgress(quiet: quiet.quiet)
         let result = try SliceStudy.run(network: net, data: dataset, options: options, source: source, dataSpec: spec,

@@ -47,7 +47,7 @@ import Minima
         let other: Dataset<Float> = try spec.load()
         #expect(other.x != random.x || other.y != random.y)
         spec.limit = 21
-        #expect(minimaError { _ = try spec.load(as: Float.self) } == "--limit: asks for 21 samples but the task has 20")
+        #expect(minimaError { _ = try spec.load(as: Float.self) } == "data.limit: asks for 21 samples but the task has 20")
     }
 }
 

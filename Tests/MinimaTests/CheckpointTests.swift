@@ -372,7 +372,7 @@ struct SlurmSubmissionTests {
         #expect(plain.script.contains("#SBATCH --array=1-8\n") && !plain.script.contains("--partition") && !plain.script.contains("--mem"))
     }
 
-    @Test("bad values are refused naming the flag")
+    @Test("bad values are refused naming the field")
     func validation() {
         func refusal(_ change: (inout SlurmSubmission) -> Void) -> String {
             var s = submission()
@@ -380,12 +380,12 @@ struct SlurmSubmissionTests {
             do { try s.validate(); return "" } catch { return "\(error)" }
         }
         #expect(refusal { _ in } == "")
-        #expect(refusal { $0.tasks = 0 }.hasPrefix("--tasks"))
-        #expect(refusal { $0.parallel = 0 }.hasPrefix("--parallel"))
-        #expect(refusal { $0.time = "2 hours" }.hasPrefix("--time"))
-        #expect(refusal { $0.partition = "a b" }.hasPrefix("--partition"))
-        #expect(refusal { $0.extraLines = ["account=x"] }.hasPrefix("--sbatch"))
-        #expect(refusal { $0.results = "/it's" }.hasPrefix("--results"))
+        #expect(refusal { $0.tasks = 0 }.hasPrefix("slurm.tasks"))
+        #expect(refusal { $0.parallel = 0 }.hasPrefix("slurm.parallel"))
+        #expect(refusal { $0.time = "2 hours" }.hasPrefix("slurm.time"))
+        #expect(refusal { $0.partition = "a b" }.hasPrefix("slurm.partition"))
+        #expect(refusal { $0.extraLines = ["account=x"] }.hasPrefix("slurm.extraLines"))
+        #expect(refusal { $0.results = "/it's" }.hasPrefix("slurm.results"))
     }
 
     @Test("minima sweep --slurm --dry-run writes and prints the script; without sbatch it points to --shard")

@@ -69,27 +69,27 @@ import Minima
 
     @Test func classSpecNamingAClassTwiceOrAMissingClass() {
         let names = (0..<10).map(String.init)
-        #expect(minimaError { _ = try ClassSplit.parse("0-4:4-9", classNames: names) } == "--classes: class 4 (4) is named in both groups of '0-4:4-9'")
-        #expect(minimaError { _ = try ClassSplit.parse("1,1:2", classNames: names) } == "--classes: class 1 (1) is named twice in '1,1:2'")
-        #expect(minimaError { _ = try ClassSplit.parse("0:10", classNames: names) } == "--classes: class 10 does not exist (classes are 0–9)")
+        #expect(minimaError { _ = try ClassSplit.parse("0-4:4-9", classNames: names) } == "data.classes: class 4 (4) is named in both groups of '0-4:4-9'")
+        #expect(minimaError { _ = try ClassSplit.parse("1,1:2", classNames: names) } == "data.classes: class 1 (1) is named twice in '1,1:2'")
+        #expect(minimaError { _ = try ClassSplit.parse("0:10", classNames: names) } == "data.classes: class 10 does not exist (classes are 0–9)")
         #expect(minimaError { _ = try ClassSplit.parse("cat:dog", classNames: CIFAR10.classNames) } == nil)
         #expect(minimaError { _ = try ClassSplit.parse("cat:wolf", classNames: CIFAR10.classNames) }
-                == "--classes: class 'wolf' does not exist (classes are 0–9 or airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck)")
-        #expect(minimaError { _ = try ClassSplit.parse("0:1:2", classNames: names) }?.hasPrefix("--classes: '0:1:2' has 2 colons") == true)
+                == "data.classes: class 'wolf' does not exist (classes are 0–9 or airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck)")
+        #expect(minimaError { _ = try ClassSplit.parse("0:1:2", classNames: names) }?.hasPrefix("data.classes: '0:1:2' has 2 colons") == true)
     }
 
     @Test func missingFolderAndFlags() {
         var spec = DataSpec()
         spec.source = .cifar10
-        #expect(minimaError { try spec.validate() } == "--data: is required for --dataset cifar10 (the folder or archive holding it)")
+        #expect(minimaError { try spec.validate() } == "data.path: is required for --dataset cifar10 (the folder or archive holding it)")
         spec.path = "/nonexistent/cifar"
         spec.cache = false
         #expect(minimaError { _ = try spec.load(as: Float.self) } == "/nonexistent/cifar: no such file or folder (expected cifar-10-batches-bin or cifar-10-binary.tar.gz)")
         spec.preprocessing.zcaEpsilon = 0
-        #expect(minimaError { try spec.validate() } == "--zca-eps: must be a positive number, got 0.0")
+        #expect(minimaError { try spec.validate() } == "data.preprocessing.zcaEpsilon: must be a positive number, got 0.0")
         var gaussian = DataSpec()
         gaussian.n = 4; gaussian.d0 = 2
         gaussian.mergeTest = true
-        #expect(minimaError { try gaussian.validate() } == "--merge-test: applies to image data sets (mnist, fashion-mnist, cifar10, images), not --dataset gaussian")
+        #expect(minimaError { try gaussian.validate() } == "data.mergeTest: applies to image data sets (mnist, fashion-mnist, cifar10, images), not --dataset gaussian")
     }
 }

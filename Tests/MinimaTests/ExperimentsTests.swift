@@ -98,7 +98,13 @@ struct SweepSpecTests {
         #expect(rejection(#"{ "name": "x", "data": { "source": "mnst" } }"#).contains("field data.source"))
         #expect(rejection(#"{ "name": "x", "data": { "sauce": "gaussian" } }"#).contains("unknown field data.sauce"))
         #expect(rejection(#"{ "name": "x", "training": { "learningRate": -1 }, "grid": { "n": [10], "d0": [3] } }"#)
-            .contains("field learningRate: must be a positive number"))
+            .contains("field grid.learningRate or training.learningRate: must be a positive number"))
+        // Errors of the library name fields; the spec words them as its JSON paths.
+        #expect(rejection(#"{ "name": "x", "training": { "momentum": 2 }, "grid": { "n": [10], "d0": [3] } }"#)
+            .contains("field training.momentum: must be in [0, 1), got 2.0"))
+        #expect(rejection(#"{ "name": "x", "data": { "source": "gaussian", "preprocessing": { "pool": 0 } }, "grid": { "n": [10], "d0": [3] } }"#)
+            .contains("field data.preprocessing.pool: applies to image data sets"))
+        #expect(rejection(#"{ "name": "x", "grid": { "n": [10], "d0": [3], "slope": [1] } }"#).contains("field grid.slope: "))
         #expect(rejection(#"{ "name": "x", "grid": { "n": { "d0SquaredOver": 5 } } }"#).contains("needs grid.d0 as a list"))
         #expect(rejection(#"{ "name": "x", "grid": { "d0": { "paramsOverN": [1] } } }"#).contains("needs grid.n"))
         #expect(rejection(#"{ "name": "x", "grid": { "n": [10], "d0": [3], "depth": [3] } }"#).contains("field grid.depth"))
@@ -290,7 +296,7 @@ struct ReportTests {
             _ = try Table1.dataSpec(for: .cifar10, folder: "/nowhere")
             Issue.record("expected an error")
         } catch {
-            #expect("\(error)" == "--cifar: /nowhere does not exist")
+            #expect("\(error)" == "table1.cifar10: /nowhere does not exist")
         }
         let folder = temporaryFolder()
         let cifar = try Table1.dataSpec(for: .cifar10, folder: folder)

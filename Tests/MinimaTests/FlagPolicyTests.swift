@@ -68,7 +68,7 @@ struct FlagPolicyTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["X.npy", "y.npy"])
     }
 
-    /// A --pool larger than the images leaves no features: an error naming --pool and the size.
+    /// A pool block larger than the images leaves no features: an error naming the field and the size.
     @Test func poolLeavingNoFeaturesIsAnError() throws {
         let folder = TemporaryFolder(); defer { folder.cleanup() }
         let train = TestImages.set(count: 20, channels: 1, height: 4, width: 6, classes: 10)
@@ -76,7 +76,7 @@ struct FlagPolicyTests {
         var spec = TestImages.mnistSpec(folder)
         spec.preprocessing.pool = 5
         let message = minimaError { let _: Dataset<Float> = try spec.load() }
-        #expect(message?.hasPrefix("--pool: 5×5 blocks leave 0 features: the images are 6×4 pixels (at most --pool 4)") == true, "\(message ?? "no error")")
+        #expect(message?.hasPrefix("data.preprocessing.pool: 5×5 blocks leave 0 features: the images are 6×4 pixels (at most --pool 4)") == true, "\(message ?? "no error")")
         spec.preprocessing.pool = 4
         let pooled: Dataset<Float> = try spec.load()
         #expect(pooled.d0 == 1)

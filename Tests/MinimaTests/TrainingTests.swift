@@ -10,6 +10,20 @@ import Minima
 
 @Suite("Training")
 struct TrainingTests {
+    /// Library errors carry the field at fault; the command line words it as the flag.
+    @Test func validationErrorsNameTheField() {
+        var config = TrainingConfiguration()
+        config.learningRate = 0
+        #expect(throws: MinimaError.invalidValue(field: .learningRate, message: "must be a positive number, got 0.0")) { try config.validate() }
+        config = TrainingConfiguration()
+        config.momentum = 0.5
+        #expect(throws: MinimaError.invalidValue(field: .momentum, message: "applies to --optimizer sgd only")) { try config.validate() }
+        #expect(throws: MinimaError.invalidValue(field: .hidden, message: "one or two hidden widths are supported, got 3")) {
+            try NetworkShape(d0: 2, hidden: [1, 1, 1]).validate()
+        }
+        #expect(MinimaError.invalidValue(field: .learningRate, message: "x").description == "training.learningRate: x")
+    }
+
     @Test func fullBatchGDReachesZeroErrorWhenD0D1IsTwiceN() {
         // N = 100, d0 = 10, d1 = 20: d0·d1 = 2N, the regime where the paper expects zero error.
         let data: Dataset<Double> = SyntheticData.gaussian(n: 100, d0: 10, seed: 11)

@@ -1,7 +1,11 @@
 import Foundation
 import Linalg
 import Testing
-@testable import Minima
+import Minima
+@testable import MinimaCore
+@testable import MinimaData
+@testable import MinimaModel
+@testable import MinimaTraining
 
 /// Every work splitter, with 1, 3, 8 and 64 workers on fewer items than workers (and more):
 /// each item is handled exactly once, nothing traps, and the result is the one-worker result.
