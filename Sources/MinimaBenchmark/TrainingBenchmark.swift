@@ -126,21 +126,23 @@ public enum TrainingBenchmark {
         public var marginDifference: Double { abs(minimaMargin - peerMargin) }
     }
 
-    /// Writes X, y, W, z to `folder`, takes `steps` GD steps in Minima (weights read back from
+    /// Writes X, y to `folder` and W, z to `folder/weights`, takes `steps` GD steps in Minima (weights read back from
     /// the files, as `--init-weights` does) and in the peer (`--init-w/--init-z`), and compares.
     public static func stepAgreement(peer: PyTorchPeer, folder: String, steps: Int = 1) throws -> StepAgreement {
         let shape = NetworkShape(d0: 20, hidden: [40])
         let data: Dataset<Double> = SyntheticData.gaussian(n: 400, d0: 20, seed: 7)
         try data.save(toFolder: folder)
-        try WeightFiles.save(Network<Double>.random(shape: shape, seed: 7), to: folder)
-        var net: Network<Double> = try WeightFiles.load(shape, from: folder)
+        // The weights in a folder of their own (a weights folder holds only weight files).
+        let weights = folder + "/weights"
+        try WeightFiles.save(Network<Double>.random(shape: shape, seed: 7), to: weights)
+        var net: Network<Double> = try WeightFiles.load(shape, from: weights)
         let loaded = try Dataset<Double>.load(x: folder + "/X.npy", y: folder + "/y.npy")
         var config = TrainingConfiguration()
         config.learningRate = 0.05
         config.epochs = steps
         _ = Trainer<Double>(config).train(&net, on: loaded)
         let out = try peer.run(["--x", folder + "/X.npy", "--y", folder + "/y.npy", "--hidden", "40",
-                                "--init-w", folder + "/W1.npy", "--init-z", folder + "/z.npy",
+                                "--init-w", weights + "/W1.npy", "--init-z", weights + "/z.npy",
                                 "--optimizer", "gd", "--lr", "0.05", "--epochs", "\(steps)", "--dtype", "float64"])
         return StepAgreement(steps: steps, minimaMSE: net.metrics(loaded).mse, peerMSE: out["final_mse"] as? Double ?? .nan,
                              minimaMargin: net.preactivationStatistics(loaded).minAbs,
