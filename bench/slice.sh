@@ -26,7 +26,7 @@ run() {  # NAME: minima then the peer on WORK/NAME
     --points 51x51 --range -1:1 --threads "$threads" --out "$dir/minima" --quiet
   e=$(date +%s.%N)
   python3 -c "print(f'minima slice wall time (process start to exit, data loading included): {$e - $s:.2f} s')"
-  "$python" "$here/slice_peer.py" grid "$dir" --points 51 --range -1:1 --threads "$threads"
+  "$python" "$here/slice_peer.py" grid "$dir" --points 51 --range=-1:1 --threads "$threads"
   "$python" "$here/slice_peer.py" compare "$dir" "$dir/minima/slice.csv"
 }
 

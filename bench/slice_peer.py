@@ -76,9 +76,9 @@ def grid(a):
                 f = torch.relu(pre) @ z
                 r = y - f
                 mse = float((r * r).mean())
-                mce = float(((f > 0) != (y > 0)).double().mean())
+                mce = float((torch.sign(f) != torch.sign(y)).double().mean())   # f = 0 names no class: wrong
                 changed = int(((pre > 0) != centre).sum())
-                rows.append((alpha, beta, mse, mce, changed))
+                rows.append((float(alpha), float(beta), mse, mce, changed))
     t2 = time.perf_counter()
     with open(os.path.join(a.out, "peer.csv"), "w") as fh:
         fh.write("alpha,beta,mse,mce,changed\n")

@@ -1,6 +1,6 @@
-/// The forward and backward pass of a one-hidden-layer network (`f(x) = zᵀφ(W x + b) + b_z`)
-/// fused into two register-tiled loops over cache-sized row blocks, for networks whose weights
-/// stay in cache (Minima uses it up to d0·d1 = 16384).
+/// The forward and backward pass of a one-hidden-layer network (docs/theory.md §1,
+/// `f(x) = zᵀφ(W x + b) + b_z`) fused into two register-tiled loops over cache-sized row blocks,
+/// for networks whose weights stay in cache (Minima uses it up to d0·d1 = 16384).
 ///
 /// At such sizes a BLAS GEMM spends most of its time packing its operands, not multiplying
 /// (OpenBLAS 0.3.21's `dgemm` reaches about 40% of the core's peak at N = 400, d0 = 20,

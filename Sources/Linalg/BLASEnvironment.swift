@@ -13,10 +13,4 @@ public enum BLASEnvironment {
 
     /// Sets OpenBLAS's thread count (`openblas_set_num_threads`). Parallel workers set 1.
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
-
-    /// `openblas_get_config()`: build options (threading model, max threads).
-    public static var configuration: String {
-        guard let p = openblas_get_config() else { return "unknown" }
-        return String(cString: p)
-    }
 }

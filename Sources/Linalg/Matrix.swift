@@ -28,12 +28,6 @@ public struct Matrix<Scalar: LinalgScalar>: Equatable, Sendable {
         self.init(rows: nestedRows.count, columns: columns, elements: nestedRows.flatMap { $0 })
     }
 
-    /// The n×n identity.
-    public static func identity(_ n: Int) -> Matrix {
-        var m = Matrix(rows: n, columns: n)
-        for i in 0..<n { m.elements[i * n + i] = 1 }
-        return m
-    }
 
     @inline(__always)
     public subscript(row: Int, column: Int) -> Scalar {

@@ -7,7 +7,7 @@ import MinimaModel
 import MinimaTraining
 import MinimaLandscape
 
-/// The training benchmarks of the core issue, each measured for Minima and, when a peer is
+/// The training benchmarks (a CIFAR-shaped epoch and a Figure-1-sized GD run), each measured for Minima and, when a peer is
 /// given, for PyTorch in the same run.
 public enum TrainingBenchmark {
     /// One benchmark's outcome.

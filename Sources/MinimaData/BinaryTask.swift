@@ -61,7 +61,7 @@ public enum BinaryTask {
         report.pixelStd = stats.std
         if p.pool > 1 {
             guard p.pool <= images.height, p.pool <= images.width else {
-                throw MinimaError.invalidValue(field: .pool, message: "\(p.pool)×\(p.pool) blocks leave 0 features: the images are \(images.width)×\(images.height) pixels (at most --pool \(min(images.width, images.height)))")
+                throw MinimaError.invalidValue(field: .pool, message: "\(p.pool)×\(p.pool) blocks leave 0 features: the images are \(images.width)×\(images.height) pixels (at most \(min(images.width, images.height)))")
             }
             x = Timed.run("pool", note: "\(p.pool)×\(p.pool) average", into: &report) {
                 FeatureTransform.averagePool(x, channels: images.channels, height: images.height, width: images.width, factor: p.pool).x

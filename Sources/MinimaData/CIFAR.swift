@@ -44,8 +44,13 @@ public enum CIFAR10 {
         if files.count == 1 {
             let tar = try Tar.read(path)
             func batch(_ name: String) throws -> ImageSet {
-                guard let entry = tar.entries.first(where: { $0.name == name || $0.name.hasSuffix("/" + name) }) else {
+                let matches = tar.entries.filter { $0.name == name || $0.name.hasSuffix("/" + name) }
+                guard let entry = matches.first else {
                     throw MinimaError.invalidFile(path: path, message: "the archive has no \(name) (expected the cifar-10-batches-bin files)")
+                }
+                guard matches.count == 1 else {
+                    throw MinimaError.invalidFile(path: path, message:
+                        "the archive has \(matches.count) entries named \(name) (\(matches.map(\.name).joined(separator: ", "))); expected one")
                 }
                 return try parse(tar.contents(entry), path: "\(path):\(entry.name)")
             }
@@ -65,6 +70,7 @@ public enum CIFAR10 {
         }
         let n = bytes.count / recordSize
         let size = recordSize - 1
+        try MemoryBudget.check(bytes: MemoryBudget.product(n, size + MemoryLayout<Int>.size), what: "\(path): \(n) records")
         var pixels = [UInt8](repeating: 0, count: n * size)
         var labels = [Int](repeating: 0, count: n)
         try bytes.withUnsafeBufferPointer { src in

@@ -3,7 +3,7 @@ import MinimaCore
 
 /// A binary task made from a multi-class data set: which classes get the negative label
 /// (−1, or 0 with `--labels 01`) and which the positive one (+1); samples of other classes are
-/// left out. The paper's CIFAR-10 task is `0-4:5-9` (PAPER.md §4).
+/// left out. The paper's CIFAR-10 task is `0-4:5-9` (docs/theory.md §4).
 ///
 /// Syntax of `--classes`:
 /// - `A:B`: group A → negative, group B → positive. A group is a comma list of class indices,

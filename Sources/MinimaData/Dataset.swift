@@ -1,7 +1,7 @@
 import Linalg
 import MinimaCore
 
-/// A binary-classification data set: inputs `X` and targets `y` (PAPER.md §1).
+/// A binary-classification data set: inputs `X` and targets `y` (docs/theory.md §1).
 ///
 /// The paper writes `X ∈ R^{d0×N}` with one sample per column; Minima stores its transpose,
 /// `x` (N×d0, one sample per row, row-major), the layout of numpy's `X.npy` and of PyTorch, so a

@@ -6,7 +6,8 @@ import MinimaCore
 /// than once per run.
 ///
 /// An entry is named by a 64-bit FNV-1a hash of its key: the data spec (without its cache
-/// fields, and without its seed when nothing uses it), the scalar type, and the size and modification time of every source file. The file
+/// fields, and without its seed when nothing uses it), the scalar type, and the path, size and
+/// CRC-32 of the contents of every source file. The file
 /// holds a header (magic `MINIMA-DATA-CACHE 1`, the full key, the report of the build, N, d0,
 /// the payload length and its CRC-32), then X (N×d0) and y (N) in the scalar's bytes. An entry
 /// whose key, sizes or checksum do not match is stale or corrupt: it is rebuilt and replaced.
@@ -36,13 +37,17 @@ public struct DatasetCache: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var key = String(decoding: try encoder.encode(s), as: UTF8.self) + "\n" + Scalar.npyDescriptor + "\n"
-        for file in files {
-            let attributes = (try? FileManager.default.attributesOfItem(atPath: file)) ?? [:]
-            let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
-            let date = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
-            key += "\(file)\t\(size)\t\(date)\n"
-        }
+        for file in files { key += "\(file)\t\(contentHash(file))\n" }
         return key
+    }
+
+    /// A file's size and the CRC-32 of its contents (zlib's, over the file mapped into memory:
+    /// about 1.5 GB/s), or "unreadable". The contents, not the modification time, key an
+    /// entry, so a file rewritten with the same size and time is still seen to change.
+    static func contentHash(_ path: String) -> String {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe) else { return "unreadable" }
+        let crc = data.withUnsafeBytes { Gzip.crc32($0) }
+        return "\(data.count)\t" + String(crc, radix: 16)
     }
 
     /// FNV-1a, 64 bits: the entry's file name (collisions are caught by the stored key).

@@ -33,22 +33,20 @@ public enum IDX {
         guard bytes.count >= headerSize else {
             throw fail("truncated header: \(bytes.count) bytes, \(d) sizes need \(headerSize)")
         }
-        var shape: [Int] = []
-        var count = 1
-        for k in 0..<d {
+        let shape = (0..<d).map { k in
             let o = 4 + 4 * k
-            let size = Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
-            shape.append(size)
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= Int(Int32.max) * 16 else { throw fail("sizes \(shape) are too large") }
-            count = product
+            return Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
         }
+        let sizes = shape.map(String.init).joined(separator: "×")
+        // Each size is below 2³²; their product is checked for overflow and against memory.
+        try MemoryBudget.check(bytes: MemoryBudget.product(shape), what: "\(path): IDX sizes \(sizes)")
+        let count = MemoryBudget.product(shape)!
         let available = bytes.count - headerSize
         guard available >= count else {
-            throw fail("truncated: sizes \(shape.map(String.init).joined(separator: "×")) need \(count) data bytes, the file has \(available)")
+            throw fail("truncated: sizes \(sizes) need \(count) data bytes, the file has \(available)")
         }
         guard available == count else {
-            throw fail("\(available - count) unexpected bytes after the \(count) data bytes of sizes \(shape.map(String.init).joined(separator: "×"))")
+            throw fail("\(available - count) unexpected bytes after the \(count) data bytes of sizes \(sizes)")
         }
         return Array(shape: shape, bytes: Swift.Array(bytes[headerSize...]))
     }

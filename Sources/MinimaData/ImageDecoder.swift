@@ -53,10 +53,8 @@ public enum ImageDecoder {
         guard begun != 0 else { throw fail(image, "corrupt") }
         defer { png_image_free(&image) }
         let width = Int(image.width), height = Int(image.height)
-        guard width > 0, height > 0, width * height <= maxPixels else {
-            throw MinimaError.invalidFile(path: path, message: "PNG size \(width)×\(height) is outside 1…\(maxPixels) pixels")
-        }
         let channels = wanted ?? (image.format & PNG_FORMAT_FLAG_COLOR != 0 ? 3 : 1)
+        try checkSize(width: width, height: height, channels: channels, kind: "PNG", path: path)
         image.format = channels == 3 ? UInt32(PNG_FORMAT_RGB) : UInt32(PNG_FORMAT_GRAY)
         var interleaved = [UInt8](repeating: 0, count: width * height * channels)
         let finished = interleaved.withUnsafeMutableBytes {
@@ -81,10 +79,12 @@ public enum ImageDecoder {
         }
         guard header == 0 else { throw fail("corrupt JPEG header") }
         let width = Int(w), height = Int(h)
-        guard width > 0, height > 0, width * height <= maxPixels else {
-            throw MinimaError.invalidFile(path: path, message: "JPEG size \(width)×\(height) is outside 1…\(maxPixels) pixels")
+        if colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue) {
+            throw MinimaError.invalidFile(path: path, message:
+                "unsupported colour space (\(colorspace == Int32(TJCS_CMYK.rawValue) ? "CMYK" : "YCCK") JPEG; expected grey or RGB)")
         }
         let channels = wanted ?? (colorspace == Int32(TJCS_GRAY.rawValue) ? 1 : 3)
+        try checkSize(width: width, height: height, channels: channels, kind: "JPEG", path: path)
         let format = channels == 3 ? TJPF_RGB : TJPF_GRAY
         var interleaved = [UInt8](repeating: 0, count: width * height * channels)
         let status = bytes.withUnsafeBufferPointer { src in
@@ -96,6 +96,15 @@ public enum ImageDecoder {
         guard status == 0 else { throw fail("corrupt JPEG data") }
         return Image(channels: channels, height: height, width: width,
                      pixels: planar(interleaved, channels: channels, pixels: width * height))
+    }
+
+    /// Throws unless a `width × height` image is 1…`maxPixels` pixels and its two copies
+    /// (interleaved as decoded, then planar) fit in `MemoryBudget`; before anything is allocated.
+    static func checkSize(width: Int, height: Int, channels: Int, kind: String, path: String) throws {
+        guard width > 0, height > 0, let pixels = MemoryBudget.product(width, height), pixels <= maxPixels else {
+            throw MinimaError.invalidFile(path: path, message: "\(kind) size \(width)×\(height) is outside 1…\(maxPixels) pixels")
+        }
+        try MemoryBudget.check(bytes: MemoryBudget.product(pixels, channels, 2), what: "\(path): \(kind) size \(width)×\(height)")
     }
 
     /// Interleaved (RGBRGB…) to planar (RR…GG…BB…).

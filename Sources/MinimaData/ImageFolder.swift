@@ -26,14 +26,20 @@ public enum ImageFolder {
         return (train, DataFolder.isFolder(test) ? test : nil)
     }
 
-    /// The image files of each class folder under `folder`, classes in sorted order.
-    static func classFiles(_ folder: String) throws -> [(name: String, files: [String])] {
+    /// The image files of each class folder under `folder`, classes in sorted order. A class
+    /// folder that is a link to one already read is an error; a folder below a class reached
+    /// again through a link (a cycle) is skipped, so every image is read once.
+    static func classFiles(_ folder: String, visited: VisitedFolders) throws -> [(name: String, files: [String])] {
+        _ = visited.insert(folder)
         let classes = try DataFolder.entries(folder).filter { DataFolder.isFolder(folder + "/" + $0) }
         guard !classes.isEmpty else {
             throw MinimaError.invalidFile(path: folder, message: "has no class subfolders (expected <class>/*.png or *.jpg)")
         }
+        for name in classes where !visited.insert(folder + "/" + name) {
+            throw MinimaError.invalidFile(path: folder + "/" + name, message: "is a link to a folder already read (each image is read once)")
+        }
         return try classes.map { name in
-            let files = try imageFiles(below: folder + "/" + name)
+            let files = try imageFiles(below: folder + "/" + name, visited: visited)
             guard !files.isEmpty else {
                 throw MinimaError.invalidFile(path: folder + "/" + name, message: "class '\(name)' is empty (expected at least one .png or .jpg image)")
             }
@@ -41,18 +47,28 @@ public enum ImageFolder {
         }
     }
 
-    /// PNG and JPEG files at any depth below `folder`, in sorted path order.
-    static func imageFiles(below folder: String) throws -> [String] {
+    /// PNG and JPEG files at any depth below `folder`, in sorted path order; subfolders already
+    /// in `visited` (reached again through a link) are skipped.
+    static func imageFiles(below folder: String, visited: VisitedFolders) throws -> [String] {
         var out: [String] = []
         for entry in try DataFolder.entries(folder) {
             let path = folder + "/" + entry
             if DataFolder.isFolder(path) {
-                out += try imageFiles(below: path)
+                if visited.insert(path) { out += try imageFiles(below: path, visited: visited) }
             } else if extensions.contains((entry as NSString).pathExtension.lowercased()) {
                 out.append(path)
             }
         }
         return out
+    }
+
+    /// The class lists of a folder data set (see `classFiles`).
+    static func folderLayout(_ root: String) throws -> (train: String, test: String?, trainClasses: ClassList, testClasses: ClassList?) {
+        let (train, test) = try splitFolders(root)
+        let visited = VisitedFolders()
+        _ = visited.insert(root)
+        let trainClasses = try classFiles(train, visited: visited)
+        return (train, test, trainClasses, try test.map { try classFiles($0, visited: visited) })
     }
 
     /// Class folders and their image files, in class order.
@@ -61,9 +77,9 @@ public enum ImageFolder {
     /// Every file a load reads (an archive is one file).
     public static func files(at root: String) throws -> [String] {
         if !DataFolder.isFolder(root) && FileManager.default.fileExists(atPath: root) { return [root] }
-        let (train, test) = try splitFolders(root)
-        var all = try classFiles(train).flatMap(\.files)
-        if let test { all += try classFiles(test).flatMap(\.files) }
+        let layout = try folderLayout(root)
+        var all = layout.trainClasses.flatMap(\.files)
+        if let test = layout.testClasses { all += test.flatMap(\.files) }
         return all
     }
 
@@ -80,10 +96,8 @@ public enum ImageFolder {
                                     return tar.contents(entry)
                                 })
         }
-        let (trainFolder, testFolder) = try splitFolders(root)
-        let train = try classFiles(trainFolder)
-        let test = try testFolder.map(classFiles)
-        return try assemble(train: train, test: test, trainFolder: trainFolder, testFolder: testFolder ?? "",
+        let layout = try folderLayout(root)
+        return try assemble(train: layout.trainClasses, test: layout.testClasses, trainFolder: layout.train, testFolder: layout.test ?? "",
                             files: nil, name: { $0 }, read: Gzip.readBytes)
     }
 
@@ -150,6 +164,8 @@ public enum ImageFolder {
         let first = try ImageDecoder.decode(read(0), path: name(0))
         let channels = first.channels
         let size = channels * first.height * first.width
+        try MemoryBudget.check(bytes: MemoryBudget.product(count, size),
+                               what: "\(count) images of \(first.width)×\(first.height)×\(channels) like \(name(0))")
         var pixels = [UInt8](repeating: 0, count: count * size)
         let failures = FailureBox()
         pixels.withUnsafeMutableBufferPointer { buffer in
@@ -174,6 +190,19 @@ public enum ImageFolder {
         }
         if let error = failures.first { throw error }
         return (channels, first.height, first.width, pixels)
+    }
+}
+
+/// Folders already read in one load, by device and inode, so that a folder reached again
+/// through a link (a cycle, or two links to one folder) is read once.
+final class VisitedFolders {
+    private var seen: Set<[UInt64]> = []
+
+    /// Records the folder at `path`; false if it was already recorded or cannot be examined.
+    func insert(_ path: String) -> Bool {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return false }
+        return seen.insert([UInt64(status.st_dev), UInt64(status.st_ino)]).inserted
     }
 }
 

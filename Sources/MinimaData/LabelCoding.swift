@@ -1,6 +1,6 @@
 import MinimaCore
 /// How binary labels are written: the authors' code used ±1 with threshold 0 (Minima's
-/// default); the theory uses {0, 1} with threshold ½ (PAPER.md §1).
+/// default); the theory uses {0, 1} with threshold ½ (docs/theory.md §1).
 public enum LabelCoding: String, Codable, Sendable, CaseIterable {
     /// Labels −1 and +1; a prediction f is positive when f > 0.
     case plusMinusOne = "pm1"

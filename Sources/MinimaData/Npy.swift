@@ -18,10 +18,7 @@ public enum Npy {
 
     /// Reads a `.npy` file of dtype `<f4` or `<f8` (converted to `Scalar`).
     public static func read<Scalar: LinalgScalar>(_ path: String, as: Scalar.Type = Scalar.self) throws -> Array<Scalar> {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw MinimaError.invalidFile(path: path, message: FileManager.default.fileExists(atPath: path)
-                ? "cannot be read" : "no such file")
-        }
+        let data = Data(try Gzip.readBytes(path))
         return try parse(data, path: path)
     }
 
@@ -70,15 +67,17 @@ public enum Npy {
             guard let v = Int(t), v >= 0 else { throw fail("shape \(shapeText) is not a tuple of sizes") }
             shape.append(v)
         }
-        let (count, overflow) = shape.reduce((1, false)) { acc, s in
-            let r = acc.0.multipliedReportingOverflow(by: s)
-            return (r.partialValue, acc.1 || r.overflow)
-        }
-        guard !overflow else { throw fail("shape \(shapeText) is too large") }
         let dataStart = headerStart + headerLength
-        let needed = count.multipliedReportingOverflow(by: itemSize)
-        guard !needed.overflow, bytes.count - dataStart >= needed.partialValue else {
-            throw fail("truncated: shape \(shape) needs \(count * itemSize) data bytes, the file has \(bytes.count - dataStart)")
+        // The shape's product is checked for overflow and against memory before allocating.
+        try MemoryBudget.check(elements: MemoryBudget.product(shape), of: MemoryLayout<Scalar>.size,
+                               what: "\(path): shape \(shapeText)")
+        let count = MemoryBudget.product(shape)!
+        let present = bytes.count - dataStart
+        guard let needed = MemoryBudget.product(count, itemSize), present >= needed else {
+            throw fail("truncated: shape \(shape) needs \(count) values of \(itemSize) bytes, the file has \(present) data bytes")
+        }
+        guard present == needed else {
+            throw fail("\(present - needed) unexpected bytes after the \(needed) data bytes of shape \(shape)")
         }
         var values = [Scalar](repeating: 0, count: count)
         bytes.withUnsafeBytes { raw in

@@ -42,9 +42,6 @@ public struct Preprocessing: Codable, Equatable, Sendable {
         project = try c.decodeIfPresent(Int.self, forKey: .project)
     }
 
-    /// Whether any step changes the inputs beyond scaling.
-    public var isIdentity: Bool { pool == 1 && !center && !standardize && !zca && project == nil }
-
     public func validate() throws {
         guard pool >= 1 else { throw MinimaError.invalidValue(field: .pool, message: "must be ≥ 1 (2 = 2×2 average pooling), got \(pool)") }
         guard zcaEpsilon > 0, zcaEpsilon.isFinite else {

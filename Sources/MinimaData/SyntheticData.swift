@@ -2,7 +2,7 @@ import Kernels
 import Linalg
 import MinimaCore
 
-/// The paper's synthetic data (PAPER.md §3–4): Gaussian inputs `x_n ∼ N(0, I)` with labels that
+/// The paper's synthetic data (docs/theory.md §3–4): Gaussian inputs `x_n ∼ N(0, I)` with labels that
 /// are either random (Figure 1, the memorisation setting) or given by a random teacher network
 /// (assumption A5).
 public enum SyntheticData {

@@ -6,6 +6,10 @@ import MinimaCore
 /// 512; the archive ends with two zero blocks. Header fields used: name (0, 100 bytes), size
 /// (124, 12 bytes octal or base-256), checksum (148, 8 bytes), type (156), magic (257),
 /// prefix (345, 155 bytes).
+///
+/// Every entry is read once: an absolute name or one with a `..` component (a path that
+/// leaves the archive's root) is refused, and so is a regular file whose name (without `.`
+/// components and repeated slashes) appears twice.
 public struct Tar: Sendable {
     /// One regular file of the archive: its path and where its bytes lie in the archive.
     public struct Entry: Sendable, Equatable {
@@ -25,6 +29,7 @@ public struct Tar: Sendable {
         var entries: [Entry] = []
         var position = 0
         var longName: String? = nil
+        var seen: Set<String> = []
         while true {
             guard position + 512 <= bytes.count else {
                 if position == bytes.count && !entries.isEmpty { break }  // no end blocks: accepted, like GNU tar
@@ -52,13 +57,22 @@ public struct Tar: Sendable {
                 let prefix = Tar.string(bytes, position + 345, 155)
                 if !prefix.isEmpty { name = prefix + "/" + name }
             }
+            let entryName = longName ?? name
+            if type != UInt8(ascii: "L") && type != UInt8(ascii: "x") && type != UInt8(ascii: "g") {
+                guard !entryName.hasPrefix("/"), !entryName.split(separator: "/").contains("..") else {
+                    throw fail("entry \(entryName) leaves the archive's root (an absolute path or a '..' component)")
+                }
+            }
             switch type {
             case UInt8(ascii: "L"):  // GNU long name for the next entry
                 longName = Tar.string(bytes, dataStart, size)
             case UInt8(ascii: "x"):  // pax extended header: take its path record
                 longName = Tar.paxPath(bytes[dataStart..<(dataStart + size)]) ?? longName
             case UInt8(ascii: "0"), 0, UInt8(ascii: "7"):
-                entries.append(Entry(name: longName ?? name, offset: dataStart, size: size))
+                guard seen.insert(Tar.normalized(entryName)).inserted else {
+                    throw fail("entry \(entryName) appears twice in the archive (each file must be stored once)")
+                }
+                entries.append(Entry(name: entryName, offset: dataStart, size: size))
                 longName = nil
             default:
                 longName = nil  // folders, links and others carry no data we read
@@ -76,6 +90,11 @@ public struct Tar: Sendable {
 
     /// Reads a `.tar` or `.tar.gz` file.
     public static func read(_ path: String) throws -> Tar { try Tar(Gzip.readFile(path), path: path) }
+
+    /// A name without `.` components and empty ones (`./a//b` is `a/b`).
+    static func normalized(_ name: String) -> String {
+        name.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    }
 
     /// An octal field (NUL- or space-terminated); nil if malformed.
     static func octal(_ b: [UInt8], _ start: Int, _ length: Int) -> Int? {

@@ -33,7 +33,58 @@ struct JSONFields {
         guard let object = value as? [String: Any] else {
             throw MinimaError.invalidFile(path: file, message: "must hold a JSON object { … } at the top level")
         }
+        if let twice = duplicateKey([UInt8](data)) {
+            throw MinimaError.invalidFile(path: file, message: "field \(twice) is given twice (each field may appear once)")
+        }
         return JSONFields(file: file, path: "", object: object)
+    }
+
+    /// The path (`data.preprocessing.zca`, `grid.hidden[1].x`) of the first key that appears
+    /// twice in one object of `json`, which must be valid JSON; nil if every key is unique.
+    /// (JSONSerialization keeps one of the two values without a word.)
+    package static func duplicateKey(_ json: [UInt8]) -> String? {
+        /// An open object (its keys so far, the key just read) or array (its item index).
+        struct Level { var keys: Set<String>?; var key = ""; var index = 0; var expectKey = false; let path: String }
+        var stack: [Level] = []
+        func childPath() -> String {
+            guard let top = stack.last else { return "" }
+            if top.keys != nil { return top.path.isEmpty ? top.key : top.path + "." + top.key }
+            return top.path + "[\(top.index)]"
+        }
+        var i = 0
+        while i < json.count {
+            switch json[i] {
+            case UInt8(ascii: "{"):
+                stack.append(Level(keys: [], expectKey: true, path: childPath()))
+            case UInt8(ascii: "["):
+                stack.append(Level(keys: nil, path: childPath()))
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if !stack.isEmpty { stack.removeLast() }
+            case UInt8(ascii: ","):
+                if stack.last?.keys != nil { stack[stack.count - 1].expectKey = true } else if !stack.isEmpty { stack[stack.count - 1].index += 1 }
+            case UInt8(ascii: "\""):
+                var end = i + 1
+                var escaped = false
+                while end < json.count, json[end] != UInt8(ascii: "\"") || escaped {
+                    escaped = !escaped && json[end] == UInt8(ascii: "\\")
+                    end += 1
+                }
+                if let top = stack.last, top.expectKey {
+                    let raw = Array(json[i...Swift.min(end, json.count - 1)])
+                    let key = raw.contains(UInt8(ascii: "\\"))
+                        ? (try? JSONSerialization.jsonObject(with: Data(raw), options: .fragmentsAllowed)) as? String ?? String(decoding: raw, as: UTF8.self)
+                        : String(decoding: raw.dropFirst().dropLast(), as: UTF8.self)
+                    stack[stack.count - 1].expectKey = false
+                    stack[stack.count - 1].key = key
+                    if stack[stack.count - 1].keys!.insert(key).inserted == false { return childPath() }
+                }
+                i = end
+            default:
+                break
+            }
+            i += 1
+        }
+        return nil
     }
 
     package static func reason(_ error: Error) -> String {
@@ -52,6 +103,18 @@ struct JSONFields {
         for key in object.keys.sorted() where !allowed.contains(key) {
             throw MinimaError.invalidFile(path: file, message:
                 "unknown field \(name(key)) (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    /// Rejects keys that are not stored properties of `value`, here and in every nested object
+    /// whose property is itself a struct (`data.preprocessing.zcaEps` is as wrong as `data.sorce`).
+    package func rejectUnknownKeys(like value: Any) throws {
+        let children = Mirror(reflecting: value).children
+        try rejectUnknownKeys(children.compactMap(\.label))
+        for child in children {
+            guard let label = child.label, Mirror(reflecting: child.value).displayStyle == .struct,
+                  let nested = object[label] as? [String: Any] else { continue }
+            try JSONFields(file: file, path: name(label), object: nested).rejectUnknownKeys(like: child.value)
         }
     }
 
@@ -124,8 +187,7 @@ struct JSONFields {
     /// fields added to `T` are accepted without touching this code); others are rejected.
     package func partial<T: Codable>(_ key: String, defaults: T) throws -> T? {
         guard let fields = try object(key) else { return nil }
-        let allowed = Mirror(reflecting: defaults).children.compactMap { $0.label }
-        try fields.rejectUnknownKeys(allowed)
+        try fields.rejectUnknownKeys(like: defaults)
         let encoder = JSONEncoder()
         let base = try JSONSerialization.jsonObject(with: encoder.encode(defaults)) as? [String: Any] ?? [:]
         let merged = base.merging(fields.object) { _, new in new }

@@ -7,7 +7,7 @@ import MinimaLandscape
 import MinimaRuns
 import MinimaVolume
 
-/// The sweeps behind `minima reproduce`: the paper's Figures 1 and 2 (PAPER.md §4) on Gaussian
+/// The sweeps behind `minima reproduce`: the paper's Figures 1 and 2 (docs/theory.md §4) on Gaussian
 /// data, as sweep specs (the same JSON as `examples/figure*-{quick,full}.json`).
 ///
 /// Figure 1 (random ±1 labels, ReLU, no biases, d = d0 = d1 (= d2)): N is fixed and d is chosen

@@ -7,7 +7,7 @@ import MinimaLandscape
 import MinimaRuns
 import MinimaVolume
 
-/// Which of the paper's figures a sweep feeds (PAPER.md §4); the report draws it.
+/// Which of the paper's figures a sweep feeds (docs/theory.md §4); the report draws it.
 public enum FigureKind: String, Codable, Sendable, CaseIterable {
     /// Final MCE and MSE against #params/N, mean ± std, one curve per depth.
     case figure1

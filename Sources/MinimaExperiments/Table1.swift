@@ -8,7 +8,7 @@ import MinimaLandscape
 import MinimaRuns
 import MinimaVolume
 
-/// The real-data rows of the paper's Table 1 (PAPER.md §4): one hidden layer, no biases, ReLU,
+/// The real-data rows of the paper's Table 1 (docs/theory.md §4): one hidden layer, no biases, ReLU,
 /// `d1 ≈ N/d0` so that #params ≈ N, and the training error the paper reports.
 public enum Table1Dataset: String, Codable, Sendable, CaseIterable {
     case mnist, cifar10, imagenet
@@ -45,77 +45,81 @@ public struct Table1Row: Codable, Equatable, Sendable {
     public var paperMCE: Double
 }
 
-/// One stage of a Table 1 recipe: a training configuration run in one precision, continuing
-/// from the weights the previous stage left.
-public struct Table1Phase: Codable, Equatable, Sendable {
-    public var name: String
-    public var training: TrainingConfiguration
-    public var precision: Precision
-    /// The region margin step run as the stage's `TrainingFinisher`.
-    public var marginStep: RegionMarginStep? = nil
-}
-
-/// How Table 1's networks are trained: stages run in order until the training MCE is 0.
-///
-/// The default (see docs/experiments.md): Adam on minibatches of 512 in Float32 with a constant
-/// learning rate 5e-4 for 1000 epochs then ×0.99 per epoch (the PyTorch peer's best schedule:
-/// 0.014% on CIFAR-10, 0.02% on MNIST), finished by the region margin step
-/// (`RegionMarginStep`): whenever an epoch ends with at most 50 wrong samples (at most every
-/// 50 epochs), minimum-norm least-squares steps inside the current activation region try to put
-/// every sample on its label's side; the first try that succeeds ends training.
-public struct Table1Recipe: Codable, Equatable, Sendable {
-    public var phases: [Table1Phase]
-
-    public static let standard: Table1Recipe = {
-        var minibatch = TrainingConfiguration()
-        minibatch.optimizer = .adam
-        minibatch.learningRate = 5e-4
-        minibatch.batchSize = 512
-        minibatch.epochs = 1500
-        minibatch.decayAfter = 1000
-        minibatch.decay = 0.99
-        minibatch.stopAtZeroError = true
-        return Table1Recipe(phases: [
-            Table1Phase(name: "Adam, batch 512, Float32, region margin step", training: minibatch, precision: .float32,
-                        marginStep: .duringTraining(below: 50)),
-        ])
+/// How Table 1's networks are trained (see docs/experiments.md): Adam on minibatches of 512 in
+/// Float32 with a constant learning rate 5e-4 for 1000 epochs, then ×0.99 per epoch (the
+/// PyTorch peer's best schedule: 0.014% on CIFAR-10, 0.02% on MNIST), up to 1500 epochs,
+/// stopping at MCE 0; finished by the region margin step (`RegionMarginStep`): whenever an epoch
+/// ends with at most 50 wrong samples (at most every 50 epochs), minimum-norm least-squares
+/// steps inside the current activation region try to put every sample on its label's side; the
+/// first try that succeeds ends training.
+public enum Table1Recipe {
+    public static let training: TrainingConfiguration = {
+        var t = TrainingConfiguration()
+        t.optimizer = .adam
+        t.learningRate = 5e-4
+        t.batchSize = 512
+        t.epochs = 1500
+        t.decayAfter = 1000
+        t.decay = 0.99
+        t.stopAtZeroError = true
+        return t
     }()
+    public static let marginStep = RegionMarginStep.duringTraining(below: 50)
+    public static let precision = Precision.float32
 
-    public var summary: String {
-        phases.map { p in
-            let t = p.training
-            var s = "\(p.name): lr \(t.learningRate)"
-            if let k = t.decayAfter { s += ", ×\(t.decay)/epoch after \(k)" }
-            if let m = p.marginStep { s += ", region margin step (margin \(m.margin)) tried at ≤ \(m.triesBelow) wrong every \(m.tryEvery) epochs and at the end" }
-            return s + ", ≤ \(t.epochs) epochs"
-        }.joined(separator: "; then ")
+    /// One line on how a run was trained (the recipe as its record holds it).
+    public static func summary(_ config: RunConfiguration) -> String {
+        let t = config.training
+        var s = "\(t.optimizer.rawValue), batch \(t.batchSize), \(config.precision.rawValue): lr \(t.learningRate)"
+        if let k = t.decayAfter { s += ", ×\(t.decay)/epoch after \(k)" }
+        if let m = config.marginStep {
+            s += ", region margin step (margin \(m.margin)) tried at ≤ \(m.triesBelow) wrong every \(m.tryEvery) epochs and at the end"
+        }
+        return s + ", ≤ \(t.epochs) epochs"
     }
 }
 
-/// What one Table 1 row measured.
-public struct Table1Result: Codable, Sendable {
+/// What one Table 1 row measured: a view of the row's run record.
+public struct Table1Result: Sendable {
     public var row: Table1Row
-    public var recipe: Table1Recipe
+    public var record: RunRecord
+
+    public init(row: Table1Row, record: RunRecord) {
+        self.row = row
+        self.record = record
+    }
+
     /// The data set's actual sizes.
-    public var n, d0: Int
+    public var n: Int { record.samples ?? 0 }
+    public var d0: Int { record.config.network.d0 }
     /// Final training MCE and wrong samples; the best MCE seen at any logged epoch.
-    public var mce: Double
-    public var errors: Int
-    public var bestMCE: Double
-    public var mse: Double
-    public var epochs: Int
-    public var seconds: Double
-    public var seed: UInt64
-    public var environment: RunEnvironment
-    /// How the last stage ended (e.g. the epoch after which the region margin step succeeded).
-    public var message: String? = nil
+    public var mce: Double { record.final.mce }
+    public var errors: Int { record.final.errors }
+    public var bestMCE: Double { min(record.curve.map(\.mce).min() ?? 1, record.final.mce) }
+    public var mse: Double { record.final.mse }
+    public var epochs: Int { record.final.epochs }
+    public var seconds: Double { record.final.seconds }
+    /// How the run ended (e.g. the epoch after which the region margin step succeeded).
+    public var message: String { record.final.message }
     /// What the region margin step did (the try that succeeded, or the last one).
-    public var marginStep: [MarginStepIteration]? = nil
+    public var marginStep: [MarginStepIteration]? { record.final.marginStep }
+
+    /// The row as a sweep's run (sweep `table1`), for the tables built from sweep records
+    /// (`runs.csv`).
+    public var sweepRecord: SweepRecord {
+        let shape = record.config.network
+        let parameters = shape.parameterCount
+        let point = GridPoint(n: record.samples, d0: shape.d0, hidden: shape.hidden, parameters: parameters,
+                              paramsOverN: record.samples.map { Double(parameters) / Double($0) })
+        let key = "table1-\(row.dataset.rawValue)"
+        return SweepRecord(sweep: "table1", figure: nil, key: key, pointKey: key, point: point, repetition: 0,
+                           record: record, error: nil, config: record.config)
+    }
 }
 
 extension Table1 {
     /// The `DataSpec` of a Table 1 data set read from `folder`: the paper's rows with Minima's
-    /// binary tasks (PAPER.md §4).
+    /// binary tasks (docs/theory.md §4).
     ///
     /// - MNIST: the IDX files, train and test merged (N = 70,000), digits 0–4 against 5–9,
     ///   pixels in [0, 1] standardised per feature.
@@ -159,72 +163,50 @@ extension Table1 {
 
 /// Runs Table 1's rows and renders the table (paper figure next to measured figure).
 public enum Table1 {
-    /// Trains `row`'s network (d0 from the data, d1 from the paper, no bias, ReLU) on `data`
-    /// with `recipe`, stopping at the first stage that reaches MCE 0.
-    public static func run(_ row: Table1Row, data spec: DataSpec, recipe: Table1Recipe = .standard, seed: UInt64 = 0,
+    /// The run of `row` on `data`: d0 from the data, d1 from the paper, no bias, ReLU, trained
+    /// as `Table1Recipe` says within `minutes` of wall time.
+    public static func configuration(_ row: Table1Row, data spec: DataSpec, seed: UInt64 = 0,
+                                     threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                     minutes: Double = 20, saveWeights: String? = nil) -> RunConfiguration {
+        var config = RunConfiguration()
+        config.data = spec
+        config.network = NetworkShape(d0: 0, hidden: [row.d1], slope: 0, bias: false)
+        config.training = Table1Recipe.training
+        config.training.seed = seed
+        config.training.timeLimit = minutes * 60
+        config.marginStep = Table1Recipe.marginStep
+        config.precision = Table1Recipe.precision
+        config.seed = seed
+        config.threads = threads
+        config.saveWeights = saveWeights
+        return config
+    }
+
+    /// Trains `row`'s network (`configuration`) with `TrainingRun`.
+    public static func run(_ row: Table1Row, data spec: DataSpec, seed: UInt64 = 0,
                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                            minutes: Double = 20, saveWeights: String? = nil,
-                           progress: ((String, TrainingProgress) -> Void)? = nil) throws -> Table1Result {
-        guard !recipe.phases.isEmpty else { throw MinimaError.mismatch("a Table 1 recipe needs at least one stage") }
-        for p in recipe.phases { try p.training.validate() }
-        let data: Dataset<Float> = try spec.load()
-        let shape = NetworkShape(d0: data.d0, hidden: [row.d1], slope: 0, bias: false)
-        try shape.validate()
-        var single = Network<Float>.random(shape: shape, seed: seed)
-        var double: Network<Double>? = nil
-        var doubleData: Dataset<Double>? = nil
-        var epochs = 0, seconds = 0.0, best = 1.0
-        var last: FinalState? = nil
-        // The row's wall-clock budget: every stage but the last may use 85% of what is left,
-        // so the finishing stage always gets some time.
-        let budget = minutes * 60
-        for (index, phase) in recipe.phases.enumerated() {
-            var t = phase.training
-            t.seed = seed
-            let left = budget - seconds
-            if left <= 0 { break }
-            t.timeLimit = index == recipe.phases.count - 1 ? left : 0.85 * left
-            let report: ((TrainingProgress) -> Void)? = progress.map { p in { p(phase.name, $0) } }
-            let result: (curve: [CurvePoint], final: FinalState)
-            switch phase.precision {
-            case .float32:
-                if let d = double { single = Network<Float>(shape: shape); single.parameters = d.parameters.map { Float($0) }; double = nil }
-                result = Trainer<Float>(t, threads: threads, finisher: phase.marginStep).train(&single, on: data, progress: report)
-            case .float64:
-                if double == nil { var d = Network<Double>(shape: shape); d.parameters = single.parameters.map { Double($0) }; double = d }
-                if doubleData == nil { doubleData = data.converted(to: Double.self) }
-                result = Trainer<Double>(t, threads: threads, finisher: phase.marginStep).train(&double!, on: doubleData!, progress: report)
-            }
-            epochs += result.final.epochs
-            seconds += result.final.seconds
-            best = min(best, result.curve.map(\.mce).min() ?? 1, result.final.mce)
-            last = result.final
-            if result.final.errors == 0 || result.final.status == .diverged { break }
-        }
-        guard let final = last else { throw MinimaError.mismatch("Table 1's time budget (\(minutes) min) left no time to train") }
-        if let folder = saveWeights {
-            if let d = double { try WeightFiles.save(d, to: folder) } else { try WeightFiles.save(single, to: folder) }
-        }
-        return Table1Result(row: row, recipe: recipe, n: data.n, d0: data.d0, mce: final.mce, errors: final.errors, bestMCE: best,
-                            mse: final.mse, epochs: epochs, seconds: seconds, seed: seed,
-                            environment: .current(precision: recipe.phases.last!.precision),
-                            message: final.message, marginStep: final.marginStep)
+                           progress: ((TrainingProgress) -> Void)? = nil) throws -> Table1Result {
+        let config = configuration(row, data: spec, seed: seed, threads: threads, minutes: minutes, saveWeights: saveWeights)
+        return Table1Result(row: row, record: try TrainingRun.execute(config, progress: progress))
     }
 
-    package static func path(_ results: String) -> String { results + "/table1.json" }
+    /// Where a row's run record is kept: `RESULTS/table1-<dataset>.json` (a `RunRecord`, as
+    /// `minima train --out` writes it).
+    public static func path(_ results: String, _ dataset: Table1Dataset) -> String { results + "/table1-\(dataset.rawValue).json" }
 
-    /// The Table 1 results stored in `results` (empty if none).
+    /// The Table 1 rows stored in `results` (empty if none), in the paper's order.
     public static func readResults(_ results: String) throws -> [Table1Result] {
-        guard FileManager.default.fileExists(atPath: path(results)) else { return [] }
-        return try RecordJSON.read(path(results), what: "a Minima Table 1 file")
+        try Table1Dataset.allCases.compactMap { dataset in
+            let file = path(results, dataset)
+            guard FileManager.default.fileExists(atPath: file) else { return nil }
+            return Table1Result(row: dataset.row, record: try RunRecord.read(file))
+        }
     }
 
-    /// Adds (or replaces, by data set) a result in `results/table1.json`, atomically.
+    /// Writes (or replaces) a row's run record in `results`, atomically.
     public static func store(_ result: Table1Result, in results: String) throws {
-        var all = try readResults(results).filter { $0.row.dataset != result.row.dataset }
-        all.append(result)
-        all.sort { Table1Dataset.allCases.firstIndex(of: $0.row.dataset)! < Table1Dataset.allCases.firstIndex(of: $1.row.dataset)! }
-        try AtomicFile.write(RecordJSON.encode(all), to: path(results))
+        try result.record.write(to: path(results, result.row.dataset))
     }
 
     /// The Markdown table: the paper's figure next to the measured one, with epochs and wall time.
@@ -237,13 +219,13 @@ public enum Table1 {
             md += "\(percent(r.row.paperMCE)) | \(percent(r.mce)) (\(r.errors)) | \(percent(r.bestMCE)) | \(String(format: "%.4f", r.mse)) | \(r.epochs) | "
             md += "\(String(format: "%.1f min", r.seconds / 60)) |\n"
         }
-        if let recipes = Optional(Set(results.map(\.recipe.summary))), !recipes.isEmpty {
+        if let recipes = Optional(Set(results.map { Table1Recipe.summary($0.record.config) })), !recipes.isEmpty {
             md += "\nRecipe: " + recipes.sorted().joined(separator: "\n\nRecipe: ") + ".\n"
         }
         for r in results {
             guard let steps = r.marginStep, !steps.isEmpty else { continue }
             let path = ([steps[0].errorsBefore] + steps.map(\.errorsAfter)).map(String.init).joined(separator: " → ")
-            md += "\n\(r.row.title): \(r.message ?? ""); wrong samples through the margin step's iterations: \(path).\n"
+            md += "\n\(r.row.title): \(r.message); wrong samples through the margin step's iterations: \(path).\n"
         }
         for r in results where r.errors > 0 {
             md += "\n\(r.row.title) did not reach 0%: it ended at \(percent(r.mce)) (\(r.errors) of \(r.n) wrong), best \(percent(r.bestMCE)).\n"

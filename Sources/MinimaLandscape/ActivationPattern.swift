@@ -3,7 +3,7 @@ import MinimaCore
 import MinimaData
 import MinimaModel
 
-/// The activation pattern `A = a(W X)` of one hidden layer (PAPER.md §2) and how far the
+/// The activation pattern `A = a(W X)` of one hidden layer (docs/theory.md §2) and how far the
 /// weights are from the boundary of its differentiable region `D_A(X)`.
 ///
 /// **Orientation.** The paper's `A` is d1×N (one column per sample). Minima stores its transpose,

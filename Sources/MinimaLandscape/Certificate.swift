@@ -4,7 +4,7 @@ import MinimaCore
 import MinimaData
 import MinimaModel
 
-/// What a certificate concludes about trained weights (PAPER.md §2, Lemma 2).
+/// What a certificate concludes about trained weights (docs/theory.md §2, Lemma 2).
 public enum Verdict: String, Codable, Sendable, CaseIterable {
     /// At its region's DLM and the region's best fit is exact (`rank(A∘X) = N`, or `e_A = 0`):
     /// a global minimum of the MSE.
@@ -65,7 +65,7 @@ public struct CertificateOptions: Codable, Equatable, Sendable {
     }
 }
 
-/// A certificate for trained weights (PAPER.md §2): which differentiable region they are in,
+/// A certificate for trained weights (docs/theory.md §2): which differentiable region they are in,
 /// whether they sit at its DLM, and whether Lemma 2 makes that minimum global.
 ///
 /// One hidden layer: the pattern A of the weights, `rank(A∘X)`, the region's least-squares fit

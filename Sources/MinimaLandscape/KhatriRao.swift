@@ -3,7 +3,7 @@ import MinimaCore
 import MinimaData
 import MinimaModel
 
-/// The Khatri-Rao product `A∘X = [a_1⊗x_1, …, a_N⊗x_N]` (PAPER.md §2): d0·d1 × N, column n the
+/// The Khatri-Rao product `A∘X = [a_1⊗x_1, …, a_N⊗x_N]` (docs/theory.md §2): d0·d1 × N, column n the
 /// Kronecker product of the pattern column `a_n` with the sample `x_n`. Inside the region `D_A`
 /// the network's outputs are `f(X) = (A∘X)ᵀ u` with `u = vec(diag(z) W)`, so `(A∘X)ᵀ` is the
 /// design matrix of the region's least-squares problem.

@@ -14,7 +14,7 @@ public enum FitMethod: String, Codable, Sendable, CaseIterable {
     case lsqr
 }
 
-/// The best any point of the region `D_A` can do (PAPER.md §2): the least-squares fit
+/// The best any point of the region `D_A` can do (docs/theory.md §2): the least-squares fit
 /// `ŷ_A = P_A y` (orthogonal projection of y onto the row space of `A∘X`), its residual
 /// `e_A = y − ŷ_A`, `MSE_A = ‖e_A‖²/N` and `MCE_A`. By Lemma 2, every DLM inside `D_A` has
 /// residual `e_A`. Computed in Float64.

@@ -9,7 +9,7 @@ import MinimaTraining
 public typealias MarginStepIteration = FinisherIteration
 
 /// The minimum-norm least-squares step inside the current activation region that moves the
-/// low-margin samples to a margin (Table 1's finish; PAPER.md §2 and §4).
+/// low-margin samples to a margin (Table 1's finish; docs/theory.md §2 and §4).
 ///
 /// Inside a differentiable region a one-hidden-layer network is linear in its first-layer
 /// weights: `f(x_n) = Σ_i z_i·a_{ni}·w_iᵀx_n` with the activation slopes `a_{ni}` fixed. For the

@@ -19,7 +19,9 @@ import MinimaTraining
 /// `±(1 − ρ)·(z_i p, z_i q + e_i p, e_i q)` at each one, and the MSE polynomial's five
 /// coefficients by that sample's old and new terms, so a line costs O(N·d1·log(N·d1)). To keep
 /// rounding from piling up over many updates, the coefficients are summed afresh from the
-/// per-sample ones every N crossings. Each piece's minimum comes from the roots of the
+/// per-sample ones every N crossings, and everything is recomputed from the pattern (O(N·d1))
+/// on a piece whose minimum is within 1000 rounding errors of the updates, `ε·Σ|terms|`: near
+/// a DLM (MSE 1e-31 next to O(1) updates) the monomial sums are otherwise pure rounding. Each piece's minimum comes from the roots of the
 /// derivative inside it (bisection on monotone stretches); the error along the line is
 /// piecewise constant with steps where some `f_n(α)` crosses the classification threshold
 /// (roots of a quadratic per sample and piece), so each piece also gets its exact MCE at its
@@ -95,7 +97,7 @@ public struct SliceLine: Sendable {
         let crossings = geometry.crossings(in: range)
         var state = geometry.initialState(at: a)
         var c = geometry.outputCoefficients(state)
-        var sums = geometry.mseCoefficients(c)
+        var (sums, magnitudes) = geometry.mseCoefficients(c)
         // Piece boundaries: the distinct crossings strictly inside (a, b).
         var pieces: [Piece] = []
         var k = crossings.firstIndex { $0.alpha > a } ?? crossings.count
@@ -104,21 +106,30 @@ public struct SliceLine: Sendable {
         let n = geometry.n
         while true {
             let end = k < crossings.count && crossings[k].alpha < b ? crossings[k].alpha : b
-            let coefficients = sums.map { $0 / Double(Swift.max(1, n)) }
-            let (at, value) = minimise(coefficients, start, end)
+            var coefficients = sums.map { $0 / Double(Swift.max(1, n)) }
+            var (at, value) = minimise(coefficients, start, end)
+            // A minimum within 1000 rounding errors of the updates summed so far (near a DLM the
+            // updates are O(1) and the loss 1e-31) is recomputed from scratch.
+            if value <= 1000 * Double.ulpOfOne * horner(magnitudes, abs(at)) / Double(Swift.max(1, n)) {
+                c = geometry.outputCoefficients(state)
+                (sums, magnitudes) = geometry.mseCoefficients(c)
+                sinceRefresh = 0
+                coefficients = sums.map { $0 / Double(Swift.max(1, n)) }
+                (at, value) = minimise(coefficients, start, end)
+            }
             pieces.append(Piece(start: start, end: end, coefficients: coefficients, minimumAlpha: at, minimumMSE: value,
                                 minimumMCE: 0, minimumErrors: 0))
             guard end < b else { break }
             while k < crossings.count && crossings[k].alpha == end {
                 let x = crossings[k]
                 let s = x.sample
-                geometry.addTerms(&sums, c, s, sign: -1)
+                geometry.addTerms(&sums, &magnitudes, c, s, sign: -1)
                 geometry.flip(&c, &state, sample: s, unit: x.unit)
-                geometry.addTerms(&sums, c, s, sign: 1)
+                geometry.addTerms(&sums, &magnitudes, c, s, sign: 1)
                 k += 1
                 sinceRefresh += 1
             }
-            if sinceRefresh >= n { sums = geometry.mseCoefficients(c); sinceRefresh = 0 }
+            if sinceRefresh >= n { (sums, magnitudes) = geometry.mseCoefficients(c); sinceRefresh = 0 }
             start = end
         }
         // The MCE at each piece's minimiser, by a sweep over the error steps.
@@ -250,21 +261,23 @@ struct LineGeometry {
         return c
     }
 
-    /// Adds `sign` times sample s's terms of `(y − f(α))²`, as coefficients of α⁰…α⁴, to `sums`.
-    @inline(__always) func addTerms(_ sums: inout [Double], _ c: [Double], _ s: Int, sign: Double) {
+    /// Adds `sign` times sample s's terms of `(y − f(α))²`, as coefficients of α⁰…α⁴, to `sums`,
+    /// and their absolute values to `magnitudes` (what bounds the rounding error of `sums`).
+    @inline(__always) func addTerms(_ sums: inout [Double], _ magnitudes: inout [Double], _ c: [Double], _ s: Int, sign: Double) {
         let r0 = y[s] - c[3 * s], c1 = c[3 * s + 1], c2 = c[3 * s + 2]
-        sums[0] += sign * r0 * r0
-        sums[1] += sign * -2 * r0 * c1
-        sums[2] += sign * (c1 * c1 - 2 * r0 * c2)
-        sums[3] += sign * 2 * c1 * c2
-        sums[4] += sign * c2 * c2
+        let terms = (r0 * r0, -2 * r0 * c1, c1 * c1 - 2 * r0 * c2, 2 * c1 * c2, c2 * c2)
+        sums[0] += sign * terms.0; magnitudes[0] += abs(terms.0)
+        sums[1] += sign * terms.1; magnitudes[1] += abs(terms.1)
+        sums[2] += sign * terms.2; magnitudes[2] += abs(terms.2)
+        sums[3] += sign * terms.3; magnitudes[3] += abs(terms.3)
+        sums[4] += sign * terms.4; magnitudes[4] += abs(terms.4)
     }
 
-    /// `Σ_n (y_n − f_n(α))²` as coefficients of α⁰…α⁴.
-    func mseCoefficients(_ c: [Double]) -> [Double] {
-        var sums = [Double](repeating: 0, count: 5)
-        for s in 0..<n { addTerms(&sums, c, s, sign: 1) }
-        return sums
+    /// `Σ_n (y_n − f_n(α))²` as coefficients of α⁰…α⁴, and the sums of their magnitudes.
+    func mseCoefficients(_ c: [Double]) -> ([Double], [Double]) {
+        var sums = [Double](repeating: 0, count: 5), magnitudes = sums
+        for s in 0..<n { addTerms(&sums, &magnitudes, c, s, sign: 1) }
+        return (sums, magnitudes)
     }
 
     /// Switches unit i of sample s to its other slope and updates the sample's coefficients.

@@ -2,7 +2,7 @@ import Linalg
 import MinimaCore
 import MinimaData
 
-/// The loss and error of a network on a data set (PAPER.md §1):
+/// The loss and error of a network on a data set (docs/theory.md §1):
 /// `MSE = (1/N)·‖y − f(X)‖²`, `MCE` = fraction of samples on the wrong side of the threshold.
 public struct Metrics: Codable, Equatable, Sendable {
     public var mse: Double
@@ -34,7 +34,7 @@ extension Metrics {
     }
 }
 
-/// How close the weights are to the boundary of their differentiable region (PAPER.md §2 and
+/// How close the weights are to the boundary of their differentiable region (docs/theory.md §2 and
 /// §4, Figure 2): the margin `min_{l,i,n} |w_i^T h_n|` over every hidden pre-activation, and the
 /// number of pre-activations that are exactly 0 (where the loss is not differentiable).
 public struct PreactivationStatistics: Codable, Equatable, Sendable {

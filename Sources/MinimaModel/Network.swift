@@ -3,7 +3,7 @@ import Linalg
 import MinimaCore
 import MinimaData
 
-/// A network of PAPER.md §1, `f(x) = zᵀ φ(W_L ⋯ φ(W_1 x))`, with all its parameters in one flat
+/// A network of docs/theory.md §1, `f(x) = zᵀ φ(W_L ⋯ φ(W_1 x))`, with all its parameters in one flat
 /// vector laid out by `ParameterLayout` (so optimizers and gradients are plain vectors).
 ///
 /// `φ(u) = a(u)·u` with `a(u) = 1` for u > 0 and `a(u) = ρ` otherwise. At u = 0 the paper leaves

@@ -1,6 +1,6 @@
 import MinimaCore
 import MinimaData
-/// The architecture of PAPER.md §1: `f(x) = zᵀ φ(W_L ⋯ φ(W_1 x))` with depth L ∈ {1, 2} hidden
+/// The architecture of docs/theory.md §1: `f(x) = zᵀ φ(W_L ⋯ φ(W_1 x))` with depth L ∈ {1, 2} hidden
 /// layers, a single output, leaky-ReLU slope ρ, and optional biases (off by default).
 public struct NetworkShape: Codable, Equatable, Sendable {
     /// Input dimension `d0`.
@@ -38,7 +38,7 @@ public struct NetworkShape: Codable, Equatable, Sendable {
         }
         // Weights, gradient and two optimizer moments: four vectors of parameters, in Float64.
         try MemoryBudget.check(elements: checkedParameterCount.flatMap { MemoryBudget.product($0, 4) }, of: 8,
-                               what: "--hidden \(hidden.map(String.init).joined(separator: ",")) (d0 = \(d0))")
+                               what: "\(MinimaError.fieldWording(.hidden)) \(hidden.map(String.init).joined(separator: ",")) (d0 = \(d0))")
     }
 
     /// `parameterCount` in arithmetic that cannot wrap; nil when it does not fit in an `Int`.

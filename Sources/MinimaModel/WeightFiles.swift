@@ -88,9 +88,7 @@ public enum WeightFiles {
         }
         for e in entries(shape) {
             let path = folder + "/" + e.name
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw MinimaError.invalidFile(path: path, message: "no such file")
-            }
+            let data = try Gzip.readBytes(path)
             mix(e.name.utf8)
             mix(data)
         }

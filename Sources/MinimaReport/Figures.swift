@@ -8,7 +8,7 @@ import MinimaRuns
 import MinimaVolume
 import MinimaExperiments
 
-/// The paper's figures (PAPER.md §4) drawn from a results folder's records.
+/// The paper's figures (docs/theory.md §4) drawn from a results folder's records.
 public enum Figures {
     /// Figure 1: final training MCE (%) and MSE against #params/N, mean ± std over repetitions,
     /// one curve per depth (and per sweep when several are present), log x axis, dashed line at

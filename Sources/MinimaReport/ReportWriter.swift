@@ -9,7 +9,7 @@ import MinimaVolume
 import MinimaExperiments
 
 /// Writes a results folder's report: `runs.csv`, `summary.csv`, `figure1.svg`, `figure2.svg`
-/// (PNG copies when `rsvg-convert` is installed), `table1.md` when `table1.json` is present, and
+/// (PNG copies when `rsvg-convert` is installed), `table1.md` when Table 1 run records (`table1-<dataset>.json`) are present, and
 /// `report.md` showing them all with the sweep specs that produced them.
 public enum ReportWriter {
     /// What a report consists of (paths are inside the results folder).
@@ -20,7 +20,7 @@ public enum ReportWriter {
         public var failures: Int
     }
 
-    /// Thresholds of the Figure 2 statement (PAPER.md §4: MSE down to 1e-31 with margins between
+    /// Thresholds of the Figure 2 statement (docs/theory.md §4: MSE down to 1e-31 with margins between
     /// 1e-3 and 1): a run "reaches a DLM" when its MSE is below 1e-20 and its margin above 1e-4.
     public static let figure2MSE = 1e-20, figure2Margin = 1e-4
 
@@ -43,7 +43,7 @@ public enum ReportWriter {
             try AtomicFile.write(text, to: results + "/" + name)
             files.append(name)
         }
-        try put("runs.csv", RunsTable.csv(records))
+        try put("runs.csv", RunsTable.csv(records + table1.map(\.sweepRecord)))
         try put("summary.csv", Summary.csv(rows))
 
         var md = "# Minima report\n\n"

@@ -56,8 +56,9 @@ public enum SliceFigures {
     static func directionName(_ record: SliceRecord, _ k: Int) -> String { record.directions[k].kind }
 
     /// A line: MSE (log scale when it spans decades) and MCE along α, sampled on the grid, with
-    /// the exact minimum marked and the centre's piece (its activation region) between unlabelled
-    /// dashed lines.
+    /// the exact minimum marked, the centre's piece (its activation region) between unlabelled
+    /// dashed lines, the centre piece's polynomial continued over the whole range (the loss the
+    /// line would have if the pattern never changed) and, for a region-fit direction, MSE_A.
     public static func line(_ result: SliceResult) -> SVGPlot {
         let record = result.record, line = result.line!
         let points = result.grid.points
@@ -67,26 +68,42 @@ public enum SliceFigures {
         var error = SVGPlot.Panel(title: "MCE along \(name)", xLabel: "α", yLabel: "training MCE (%)")
         let log = SVGPlot.Field.spansDecades(points.map(\.mse) + [line.minimum.mse])
         loss.yScale = log ? .log : .linear
+        let centre = line.piece(at: 0)
+        let continued = points.map { SVGPlot.Point(x: $0.alpha, y: centre.mse(at: $0.alpha)) }.filter { !log || $0.y > 0 }
         loss.series = [
             .init(name: "MSE (exact, \(points.count) points)", points: points.map { .init(x: $0.alpha, y: $0.mse) }, color: SVGPlot.palette[0], markers: false),
+            .init(name: "centre's region, continued", points: continued, color: SVGPlot.palette[4], markers: false),
             .init(name: "minimum on the line", points: [.init(x: line.minimum.alpha, y: line.minimum.mse)], color: SVGPlot.palette[1], mark: .diamond, line: false),
         ]
-        if log { loss.yRange = SVGPlot.range(points.map(\.mse).filter { $0 > 0 } + [line.minimum.mse].filter { $0 > 0 }, scale: .log) }
+        let shown = points.map(\.mse) + [line.minimum.mse] + (record.regionFit.map { [$0.mse] } ?? [])
+        loss.yRange = SVGPlot.range(log ? shown.filter { $0 > 0 } : shown, scale: loss.yScale)
+        if let fit = record.regionFit { loss.horizontal = [.init(fit.mse, label: "MSE_A")] }
         error.series = [.init(name: "MCE", points: points.map { .init(x: $0.alpha, y: 100 * $0.mce) }, color: SVGPlot.palette[2], markers: false)]
         var references: [SVGPlot.Reference] = [.init(0, label: "centre")]
-        let centre = line.piece(at: 0)
         if centre.start > line.range.lowerBound { references.append(.init(centre.start, label: "")) }
         if centre.end < line.range.upperBound { references.append(.init(centre.end, label: "")) }
         if name.hasPrefix("to:") || name == "region-fit", line.range.contains(1) { references.append(.init(1, label: "θ + D")) }
         loss.vertical = references
         error.vertical = references
-        loss.legend = .bottomRight
-        error.legend = .topLeft
+        loss.legend = emptiestCorner(points.map { ($0.alpha, $0.mse) }, x: line.range, y: loss.yRange!, log: log)
+        error.legend = .bottomLeft
+        error.yRange = 0...Swift.max(1, (100 * (points.map(\.mce).max() ?? 0) * 1.1).rounded(.up))
         loss.xRange = line.range
         error.xRange = line.range
         var plot = SVGPlot(panels: [loss, error])
         plot.panelWidth = 440
         return plot
+    }
+
+    /// The bottom corner (or, failing that, top corner) with the fewest points in its quarter.
+    static func emptiestCorner(_ points: [(Double, Double)], x: ClosedRange<Double>, y: ClosedRange<Double>, log: Bool) -> SVGPlot.Corner {
+        func t(_ v: Double) -> Double { log ? log10(Swift.max(v, y.lowerBound)) : v }
+        let xm = (x.lowerBound + x.upperBound) / 2, ym = (t(y.lowerBound) + t(y.upperBound)) / 2
+        let corners: [(SVGPlot.Corner, (Double, Double) -> Bool)] = [
+            (.bottomLeft, { $0 < xm && t($1) < ym }), (.bottomRight, { $0 >= xm && t($1) < ym }),
+            (.topLeft, { $0 < xm && t($1) >= ym }), (.topRight, { $0 >= xm && t($1) >= ym }),
+        ]
+        return corners.min { a, b in points.filter { a.1($0.0, $0.1) }.count < points.filter { b.1($0.0, $0.1) }.count }!.0
     }
 
     /// A plane: filled contours of the MSE (log scale when it spans decades), the activation

@@ -16,6 +16,8 @@ public struct RunRecord: Codable, Sendable {
     public var certificate: Certificate? = nil
     /// `WeightFiles.checksum` of the weights saved to `config.saveWeights` (nil: none saved).
     public var weightsChecksum: String? = nil
+    /// Samples N of the training data (nil in records written before it was kept).
+    public var samples: Int? = nil
 
     /// Pretty JSON; non-finite numbers (a diverged run) are written as the strings
     /// "nan", "inf" and "-inf" (`RecordJSON`).

@@ -55,7 +55,7 @@ public enum TrainingRun {
         shape.d0 = data.d0
         try shape.validate()
         try checkMemory(n: data.n, d0: data.d0, hidden: shape.hidden, bias: shape.bias, batch: config.training.batchSize,
-                        threads: config.threads, precision: config.precision, what: ["the data", "--hidden", "--threads"])
+                        threads: config.threads, precision: config.precision, what: ["the data", MinimaError.fieldWording(.hidden), MinimaError.fieldWording(.threads)])
         if config.marginStep != nil && shape.depth != 1 {
             throw MinimaError.invalidValue(field: .marginStep, message: "needs one hidden layer (the step is linear in W1 inside a region); the network has \(shape.depth)")
         }
@@ -80,6 +80,7 @@ public enum TrainingRun {
         if let folder = config.saveWeights { checksum = try WeightFiles.save(network, to: folder) }
         var record = RunRecord(config: resolved, environment: .current(precision: config.precision), curve: curve, final: final)
         record.weightsChecksum = checksum
+        record.samples = data.n
         if let options = certify, final.status != .diverged {
             record.certificate = try Certificate.make(network: network, data: data, options: options)
         }

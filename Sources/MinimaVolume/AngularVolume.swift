@@ -2,7 +2,7 @@ import MinimaCore
 import MinimaData
 import MinimaModel
 import MinimaLandscape
-/// Angular volumes `V(R) = P_{W∼N(0,I)}(W ∈ R)` (PAPER.md §2, Definition 3) of the unions of
+/// Angular volumes `V(R) = P_{W∼N(0,I)}(W ∈ R)` (docs/theory.md §2, Definition 3) of the unions of
 /// regions the paper bounds, accumulated region by region: each region adds its weight (its
 /// exact volume, or 1 per Monte Carlo draw that landed in it) to the classes it belongs to.
 public struct AngularVolume: Codable, Sendable, Equatable {

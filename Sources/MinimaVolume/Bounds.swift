@@ -4,7 +4,7 @@ import MinimaData
 import MinimaModel
 import MinimaLandscape
 
-/// The paper's bounds evaluated at finite sizes (PAPER.md §3): Theorems 6/10 (upper bounds on
+/// The paper's bounds evaluated at finite sizes (docs/theory.md §3): Theorems 6/10 (upper bounds on
 /// `V(L_ε)` and `V(L_ε)/V(G)`), Theorem 8's width `d1*`, Theorem 9's lower bound on `V(G)` and
 /// its failure probability δ, and whether assumptions A3/A4 hold. The theorems are asymptotic
 /// (first order in the exponent); the numbers say what they give *if* taken at face value, and

@@ -5,7 +5,7 @@ import MinimaData
 import MinimaModel
 import MinimaLandscape
 
-/// Theorem 8's global minimum, built explicitly (PAPER.md §3; docs/construction.md): a network
+/// Theorem 8's global minimum, built explicitly (docs/theory.md §3; docs/construction.md): a network
 /// with `d1* = 4⌈N/(2d0 − 2)⌉` hidden units that fits any y exactly on data X in general
 /// position, with no zero pre-activation. Float64 throughout.
 ///

@@ -5,7 +5,7 @@ import MinimaData
 import MinimaModel
 import MinimaLandscape
 
-/// Exact angular volumes when d0 = 2 (PAPER.md §2): the oracle the Monte Carlo estimator is
+/// Exact angular volumes when d0 = 2 (docs/theory.md §2): the oracle the Monte Carlo estimator is
 /// tested against.
 ///
 /// A unit's weight w_i ∈ R² only matters through its direction θ, uniform on the circle when

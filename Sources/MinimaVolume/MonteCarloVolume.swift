@@ -11,7 +11,7 @@ public struct VolumeEstimate: Codable, Sendable, Equatable {
     public var value: ProportionEstimate
 }
 
-/// Monte Carlo estimates of angular volumes for any size (PAPER.md §2–3): draw `W ∼ N(0, I)`
+/// Monte Carlo estimates of angular volumes for any size (docs/theory.md §2–3): draw `W ∼ N(0, I)`
 /// (d1×d0), find its region `D_A` (the signs of `W X`), classify the region, count.
 ///
 /// Reproducible and independent of the thread count: the draws are cut into blocks of

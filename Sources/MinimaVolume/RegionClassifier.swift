@@ -5,7 +5,7 @@ import MinimaData
 import MinimaModel
 import MinimaLandscape
 
-/// What a differentiable region `D_A` holds (PAPER.md §2).
+/// What a differentiable region `D_A` holds (docs/theory.md §2).
 public enum RegionContent: String, Codable, Sendable, CaseIterable {
     /// A DLM with zero residual `e = 0`: a global minimum (counts towards `G`).
     case global
@@ -30,7 +30,7 @@ public struct RegionClassification: Codable, Sendable, Equatable {
     public var margin: Double?
 }
 
-/// Decides what a region `D_A` holds for data `(X, y)` (PAPER.md §2).
+/// Decides what a region `D_A` holds for data `(X, y)` (docs/theory.md §2).
 ///
 /// Inside `D_A` the only possible DLM output is `ŷ_A = P_A y`. A DLM exists iff
 /// `ŷ_A = (A∘X)ᵀ u` for some `u` whose unit blocks satisfy `u_i ∈ C_i ∪ (−C_i) ∪ {0}`, with

@@ -10,7 +10,7 @@ import MinimaLandscape
 // tools (tolerances, matrix-free products, LSQR) are in `Landscape/`.
 
 /// The sign pattern of a one-hidden-layer network's pre-activations on the data,
-/// `S_in = sign(w_iᵀ x_n)` for d1 units and N samples (PAPER.md §2). It names the differentiable
+/// `S_in = sign(w_iᵀ x_n)` for d1 units and N samples (docs/theory.md §2). It names the differentiable
 /// region `D_A`: the activation pattern is `A_in = 1` where `S_in = +1` and `A_in = ρ` where
 /// `S_in = −1`. Stored as bits, one row of 64-bit words per unit (bit set = positive), so that
 /// patterns hash and compare cheaply (`Landscape/ActivationPattern` holds the values and margins).
@@ -94,7 +94,7 @@ public struct RegionPattern: Hashable, Sendable {
     }
 }
 
-/// The Khatri-Rao product `A∘X` of PAPER.md §2, stored transposed: `(A∘X)ᵀ` is N×(d1·d0) and
+/// The Khatri-Rao product `A∘X` of docs/theory.md §2, stored transposed: `(A∘X)ᵀ` is N×(d1·d0) and
 /// its row n is `[A_1n x_nᵀ, …, A_{d1}n x_nᵀ]`, so that the network output inside the region is
 /// `f = (A∘X)ᵀ u` with `u = vec(diag(z) W)` (unit blocks of d0 entries). Built by `KhatriRao`.
 func khatriRaoTransposed(_ pattern: RegionPattern, inputs x: Matrix<Double>, slope rho: Double) -> Matrix<Double> {
@@ -105,7 +105,7 @@ func khatriRaoTransposed(_ pattern: RegionPattern, inputs x: Matrix<Double>, slo
     return KhatriRao(slopes: slopes, inputs: x).explicitTransposed()
 }
 
-/// The region's least-squares fit (PAPER.md §2): `ŷ_A = P_A y`, the projection of y onto the
+/// The region's least-squares fit (docs/theory.md §2): `ŷ_A = P_A y`, the projection of y onto the
 /// row space of `A∘X`, the residual `e_A = y − ŷ_A`, and `rank(A∘X)`.
 struct RegionLeastSquares {
     /// `ŷ_A`.

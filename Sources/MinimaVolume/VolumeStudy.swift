@@ -5,7 +5,7 @@ import MinimaData
 import MinimaModel
 import MinimaLandscape
 
-/// The volume study of `minima reproduce` (issue 6): how `V(L_ε)` and `V(L_ε)/V(G)` change
+/// The volume study of `minima reproduce`: how `V(L_ε)` and `V(L_ε)/V(G)` change
 /// with N for Gaussian X and random ±1 labels, with d0 and d1 grown in the shape the paper's
 /// assumptions ask (A3: d0 ∝ √N; A4 up to logs: d1 ∝ N/d0, so d0·d1 ∝ N).
 ///

@@ -31,12 +31,17 @@ struct BenchLandscape: ParsableCommand {
     @OptionGroup(title: "Run") var memory: MemoryOption
     @Flag(help: "Also time the explicit SVD route (rank).") var svd: Bool = false
     @Flag(help: "Also time numpy.linalg.matrix_rank on the same matrix (rank; needs python3 with numpy).") var numpy: Bool = false
-    @Option(help: "LSQR tolerance (fit).") var fitTol: Double = 1e-8
-    @Option(help: "LSQR iteration limit (fit).") var maxIterations: Int = 5000
+    @Option(help: "LSQR tolerance (fit; default 1e-8).") var fitTol: Double?
+    @Option(help: "LSQR iteration limit (fit; default 5000).") var maxIterations: Int?
     @OptionGroup(title: "Run") var threadsOption: ThreadsOption
     var threads: Int { threadsOption.count }
 
     func validate() throws {
+        let taskOnly: [(Bool, String, Task)] = [(svd, "--svd", .rank), (numpy, "--numpy", .rank), (fitTol != nil, "--fit-tol", .fit),
+                                                (maxIterations != nil, "--max-iterations", .fit)]
+        if let (_, flag, wanted) = taskOnly.first(where: { $0.0 && $0.2 != task }) {
+            throw MinimaError.invalidOption(flag: flag, message: "applies to --task \(wanted.rawValue), not --task \(task.rawValue)")
+        }
         if x != nil, let flag = [(n != nil, "--n"), (d0 != nil, "--d0")].first(where: \.0)?.1 {
             throw MinimaError.invalidOption(flag: flag, message: "does not apply with --x X.npy, which sets N and d0")
         }
@@ -84,7 +89,7 @@ struct BenchLandscape: ParsableCommand {
             var solution: RegionSolution?
             let t = try seconds {
                 solution = try RegionFit.solve(setup.design, y: setup.labels, coding: .plusMinusOne, method: .lsqr,
-                                               tolerance: fitTol, maxIterations: maxIterations,
+                                               tolerance: fitTol ?? 1e-8, maxIterations: maxIterations ?? 5000,
                                                progress: { k, r, a in
                     if k % 50 == 0 { print(String(format: "  LSQR iteration %d: ‖r‖/‖y‖ %.4e, ‖Mᵀr‖/(‖M‖‖r‖) %.3e", k, r, a)) }
                 })

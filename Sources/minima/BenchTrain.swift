@@ -17,7 +17,7 @@ struct BenchTrain: ParsableCommand {
             sgemm and dgemm rate and the memory read rate; each case prints its time over its floor \
             (the larger of its FLOPs at the GEMM rate and its bytes from memory at the read rate). \
             --kernels runs each case on several kernel paths (e.g. avx512,avx2,blas). With --peer \
-            (the path of torch_reference.py) the same cases run in PyTorch and the ratio \
+            (bench/torch_reference.py in the repository) the same cases run in PyTorch and the ratio \
             Minima/PyTorch is printed, and one GD step from shared initial weights is compared in \
             Float64. Not a test: timings depend on the machine and its load.
             """)
@@ -33,29 +33,42 @@ struct BenchTrain: ParsableCommand {
     @OptionGroup(title: "Run") var threadsOption: ThreadsOption
     var threads: Int { threadsOption.count }
 
-    @Option(help: "Epochs of the CIFAR- and MNIST-shaped cases (median over them).")
-    var cifarEpochs: Int = 5
+    @Option(help: "Epochs of the CIFAR- and MNIST-shaped cases (median over them; default 5).")
+    var cifarEpochs: Int?
 
-    @Option(help: "Epochs of the Figure-1-sized case.")
-    var smallEpochs: Int = 2000
+    @Option(help: "Epochs of the Figure-1-sized case (default 2000).")
+    var smallEpochs: Int?
 
     @Flag(inversion: .prefixedNo, help: "Measure the machine's floor (GEMM rates, read rate) first.")
     var floor: Bool = true
 
-    @Option(help: ArgumentHelp("torch_reference.py, the PyTorch peer (optional).", valueName: "PATH"))
+    @Option(help: ArgumentHelp("The PyTorch peer, bench/torch_reference.py (optional; needs torch and numpy).", valueName: "PATH"))
     var peer: String?
 
-    @Option(help: "Python interpreter with torch for the peer.")
-    var python: String = "python3"
+    @Option(help: "Python interpreter with torch for the peer (with --peer; default python3).")
+    var python: String?
 
-    @Option(help: ArgumentHelp("Also write the results as JSON here.", valueName: "FILE"))
-    var out: String?
+    @OptionGroup(title: "Run") var outOption: OutOption
+    var out: String? { outOption.out }
 
-    func run() throws {
-        let selected = cases == "all" ? BenchTrain.known : cases.split(separator: ",").map(String.init)
+    var selected: [String] { cases == "all" ? BenchTrain.known : cases.split(separator: ",").map(String.init) }
+
+    func validate() throws {
         if let bad = selected.first(where: { !BenchTrain.known.contains($0) }) {
             throw MinimaError.invalidOption(flag: "--cases", message: "expected all or some of \(BenchTrain.known.joined(separator: ", ")), got '\(bad)'")
         }
+        for (value, flag, caseNames) in [(cifarEpochs, "--cifar-epochs", ["cifar-epoch", "mnist-epoch"]), (smallEpochs, "--small-epochs", ["figure1-gd"])] {
+            guard let value else { continue }
+            guard value > 0 else { throw MinimaError.invalidOption(flag: flag, message: "must be positive, got \(value)") }
+            guard selected.contains(where: caseNames.contains) else {
+                throw MinimaError.invalidOption(flag: flag, message: "does not apply to --cases \(cases)")
+            }
+        }
+        if python != nil && peer == nil { throw MinimaError.invalidOption(flag: "--python", message: "applies with --peer only") }
+    }
+
+    func run() throws {
+        let cifarEpochs = self.cifarEpochs ?? 5, smallEpochs = self.smallEpochs ?? 2000
         var paths = [KernelPath.selected]
         if let kernels {
             paths = []
@@ -70,11 +83,7 @@ struct BenchTrain: ParsableCommand {
             }
             guard !paths.isEmpty else { throw MinimaError.invalidOption(flag: "--kernels", message: "names no path") }
         }
-        guard cifarEpochs > 0, smallEpochs > 0 else {
-            throw MinimaError.invalidOption(flag: "--cifar-epochs/--small-epochs", message: "must be positive")
-        }
-        if let out { try OutputPath.checkFile(out, flag: "--out") }
-        let peerRunner = peer.map { PyTorchPeer(script: $0, python: python) }
+        let peerRunner = peer.map { PyTorchPeer(script: $0, python: python ?? "python3") }
         print("CPU: \(BenchTrain.cpuModel); kernel paths it runs: \(KernelPath.supported.map(\.rawValue).joined(separator: ", ")); selected: \(KernelPath.selected.rawValue)")
         print("OpenBLAS core \(BLASEnvironment.coreName), \(threads) thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(BenchTrain.loadAverage)")
         if let note = BLASCoreCheck.note { print("note: \(note)") }

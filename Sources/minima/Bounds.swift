@@ -17,12 +17,12 @@ struct Bounds: ParsableCommand {
     @Option(help: "Hidden width d1.") var d1: Int
     @Option(help: "Error level ε ∈ (0, 1) of L_ε (MCE > ε).") var eps: Double = 0.1
     @Option(help: "Leaky-ReLU slope ρ (0 = ReLU: γ_ε uses ε alone).") var slope: Double = 0
-    @Option(help: ArgumentHelp("Also write the numbers as JSON (atomically).", valueName: "FILE.json")) var out: String?
+    @OptionGroup(title: "Run") var outOption: OutOption
+    var out: String? { outOption.out }
     @OptionGroup(title: "Run") var json: JSONOption
 
     func validate() throws {
         _ = try TheoremBounds(n: n, d0: d0, d1: d1, epsilon: eps, slope: slope)
-        if let out { try OutputPath.checkFile(out, flag: "--out") }
     }
 
     func run() throws {

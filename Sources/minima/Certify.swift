@@ -37,15 +37,14 @@ struct Certify: ParsableCommand {
     var json: Bool { jsonOption.json }
     var seed: UInt64 { seedOption.seed }
 
-    @Option(help: ArgumentHelp("Also write the JSON certificate to this file (atomically).", valueName: "FILE"))
-    var out: String?
+    @OptionGroup(title: "Run") var outOption: OutOption
+    var out: String? { outOption.out }
 
     @Option(help: ArgumentHelp("Save the region's least-squares fit as weights in DIR (w_i = u_i/z_i, one hidden layer) and report what that network really does (a step to the region's best fit; the pattern may change).", valueName: "DIR"))
     var saveRegionWeights: String?
 
     func validate() throws {
         _ = try flags.options(seed: seed)
-        if let out { try OutputPath.checkFile(out, flag: "--out") }
         if let saveRegionWeights { try OutputPath.checkWeightsFolder(saveRegionWeights, flag: "--save-region-weights") }
     }
 

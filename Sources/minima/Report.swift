@@ -10,7 +10,7 @@ struct Report: ParsableCommand {
             Reads every run record in DIR/runs/ (written by `minima sweep` or `minima reproduce`) and \
             writes into DIR: runs.csv (one row per run), summary.csv (mean, std, min, max and count per \
             grid point), figure1.svg (sweeps marked "figure": "figure1"), figure2.svg ("figure2"), \
-            table1.md (when DIR/table1.json exists) and report.md showing them with the specs used. \
+            table1.md (when DIR/table1-<dataset>.json records exist) and report.md showing them with the specs used. \
             PNG copies are made when rsvg-convert is installed.
             """)
 

@@ -88,8 +88,10 @@ struct Reproduce: ParsableCommand {
                 region margin step (minimum-norm least-squares steps inside the activation region that put \
                 the low-margin samples at margin ½) tried whenever an epoch ends with at most 50 wrong \
                 samples; training stops at 0% training error, or after --minutes per row (data loading and \
-                whitening not counted). Results go \
-                to DIR/table1.json, the final weights to DIR/weights-<dataset>/, and the report's Table 1 (paper figure next to measured figure).
+                whitening not counted). Each row's run record goes to DIR/table1-<dataset>.json (a record as \
+                `minima train --out` writes one, for `certify --run` and `report`), the final weights to \
+                DIR/weights-<dataset>/, and the report's Table 1 (paper figure next to measured figure) to \
+                DIR/report.md.
                 """)
 
         @Option(help: ArgumentHelp("Folder with the MNIST IDX files (train-images-idx3-ubyte.gz, …).", valueName: "DIR"))
@@ -107,7 +109,7 @@ struct Reproduce: ParsableCommand {
         @OptionGroup(title: "Run") var seedOption: SeedOption
         var seed: UInt64 { seedOption.seed }
 
-        @Option(help: "Wall-clock budget of each row in minutes (the issue's bound is 20); the training stops there and the row reports what it reached.")
+        @Option(help: "Wall-clock budget of each row in minutes (default 20); the training stops there and the row reports what it reached.")
         var minutes: Double = 20
 
         @OptionGroup(title: "Run") var quietOption: QuietOption
@@ -130,13 +132,13 @@ struct Reproduce: ParsableCommand {
             for (dataset, spec) in specs {
                 print("\(dataset.row.title): N = \(dataset.row.n), d0 = \(dataset.row.d0), d1 = \(dataset.row.d1)")
                 let weights = results + "/weights-\(dataset.rawValue)"
-                let result = try Table1.run(dataset.row, data: spec, seed: seed, minutes: minutes, saveWeights: weights) { stage, p in
-                    if !quiet { FileHandle.standardError.write(Data("[\(stage)] ".utf8)) }
+                let result = try Table1.run(dataset.row, data: spec, seed: seed, minutes: minutes, saveWeights: weights) { p in
+                    if !quiet { FileHandle.standardError.write(Data("[\(dataset.rawValue)] ".utf8)) }
                     printer.report(p)
                 }
                 try Table1.store(result, in: results)
                 print(String(format: "  MCE %.4f%% (%d wrong) after %d epochs, %.1f min", 100 * result.mce, result.errors, result.epochs, result.seconds / 60))
-                print("  weights saved in \(weights) (minima certify --weights \(weights) with the same data flags)")
+                print("  run record \(Table1.path(results, dataset)); weights in \(weights) (minima certify --run \(Table1.path(results, dataset)))")
                 fflush(nil)   // each row's result reaches a redirected log as soon as it is known
             }
             print(try ReportWriter.write(results: results).report)

@@ -167,8 +167,8 @@ struct Sweep: ParsableCommand {
         @Option(help: ArgumentHelp("Count the runs in n shards (default: the --slurm task count, else 1).", valueName: "n"))
         var shards: Int?
 
-        @Flag(help: "Print JSON (for scripts).")
-        var json: Bool = false
+        @OptionGroup(title: "Run") var jsonOption: JSONOption
+        var json: Bool { jsonOption.json }
 
         func run() throws {
             if let n = shards, n < 1 { throw MinimaError.invalidOption(flag: "--shards", message: "must be positive, got \(n)") }

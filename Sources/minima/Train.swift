@@ -39,8 +39,8 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Save the final weights into DIR in the same layout (the folder is replaced as a whole; its checksum goes into the run record).", valueName: "DIR"))
     var saveWeights: String?
 
-    @Option(help: ArgumentHelp("Run record path (JSON; default runs/train-<time>.json).", valueName: "RUN.json"))
-    var out: String?
+    @OptionGroup(title: "Run") var outOption: OutOption
+    var out: String? { outOption.out }
 
     @OptionGroup(title: "Run") var json: JSONOption
     @OptionGroup(title: "Run") var quiet: QuietOption

@@ -36,8 +36,9 @@ struct Volume: ParsableCommand {
     @Option(help: ArgumentHelp("ε grid of L_ε (MCE > ε), comma-separated.", valueName: "list"))
     var eps: String = "0,0.1,0.2"
 
-    @Option(help: "Region program: automatic (one LP per sign choice of z for d1 ≤ 4, else one MIP), enumerate, mixedInteger.")
-    var method: RegionClassifier.Method = .automatic
+    @Option(name: .customLong("method"), help: "Region program: automatic (one LP per sign choice of z for d1 ≤ 4, else one MIP; the default), enumerate, mixedInteger (not with --study).")
+    var methodOption: RegionClassifier.Method?
+    var method: RegionClassifier.Method { methodOption ?? .automatic }
 
     @Flag(help: "Also compute the exact volumes by enumerating every region (d0 = 2 only).")
     var exact: Bool = false
@@ -58,8 +59,8 @@ struct Volume: ParsableCommand {
     @Option(help: "Study: c1 in d1 = ⌈c1·N/d0⌉, d0·d1 ≈ c1·N (with --study; default 2).")
     var d1Factor: Double?
 
-    @Option(help: ArgumentHelp("Write the results as JSON to this file (atomically).", valueName: "FILE.json"))
-    var out: String?
+    @OptionGroup(title: "Run") var outOption: OutOption
+    var out: String? { outOption.out }
 
     @OptionGroup(title: "Run") var json: JSONOption
 
@@ -72,6 +73,7 @@ struct Volume: ParsableCommand {
                 throw MinimaError.invalidOption(flag: flag, message: "does not apply with --study, which draws Gaussian data with random labels and its own d0 and d1 (--study-sizes, --d0-factor, --d1-factor)")
             }
             if exact { throw MinimaError.invalidOption(flag: "--exact", message: "does not apply with --study") }
+            if methodOption != nil { throw MinimaError.invalidOption(flag: "--method", message: "does not apply with --study, which uses the automatic region programs") }
         } else if let flag = [(studySizes != nil, "--study-sizes"), (d0Factor != nil, "--d0-factor"), (d1Factor != nil, "--d1-factor")].first(where: \.0)?.1 {
             throw MinimaError.invalidOption(flag: flag, message: "applies with --study only")
         }
@@ -88,7 +90,6 @@ struct Volume: ParsableCommand {
         }
         _ = try epsilonList()
         if study { _ = try parseList(studySizes ?? "8,12,16,20,24", flag: "--study-sizes") { Int($0) } }
-        if let out { try OutputPath.checkFile(out, flag: "--out") }
     }
 
     func run() throws {
@@ -99,7 +100,7 @@ struct Volume: ParsableCommand {
         guard widths.count == 1, let d1 = widths.first, d1 > 0 else {
             throw MinimaError.invalidOption(flag: "--hidden", message: "volumes are defined for one hidden layer: give one positive width d1, got '\(network.hidden ?? "")'")
         }
-        guard !network.bias else { throw MinimaError.invalidOption(flag: "--bias", message: "the regions of PAPER.md §2 are for networks without biases") }
+        guard !network.bias else { throw MinimaError.invalidOption(flag: "--bias", message: "the regions of docs/theory.md §2 are for networks without biases") }
         _ = try network.shape(d0: 1)   // checks --slope
         let rho = network.slopeValue
         guard samples > 0 || exact else { throw MinimaError.invalidOption(flag: "--samples", message: "must be positive without --exact") }

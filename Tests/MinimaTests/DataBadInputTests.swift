@@ -4,7 +4,7 @@ import Minima
 @testable import MinimaCore
 @testable import MinimaData
 
-/// Every bad input of issue 3 gets a `MinimaError` naming the file (and record or class) and
+/// Every bad data input gets a `MinimaError` naming the file (and record or class) and
 /// what was expected.
 @Suite struct DataBadInputTests {
     @Test func wrongIdxMagicNumber() {

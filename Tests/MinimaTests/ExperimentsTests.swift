@@ -310,17 +310,23 @@ struct ReportTests {
         #expect(npy.source == .npy && npy.x == prepared + "/X.npy")
         #expect(try npy.load(as: Double.self).n == 2)
         let row = Table1Row(dataset: .cifar10, title: "CIFAR", n: 50_000, d0: 3072, d1: 16, paperMCE: 0)
-        let result = Table1Result(row: row, recipe: .standard, n: 50_000, d0: 3072, mce: 7.0 / 50_000, errors: 7, bestMCE: 7.0 / 50_000,
-                                  mse: 0.01, epochs: 1234, seconds: 468, seed: 0, environment: .current(precision: .float32))
+        var config = Table1.configuration(row, data: cifar)
+        config.network.d0 = 3072
+        let final = FinalState(mse: 0.01, mce: 7.0 / 50_000, errors: 7, minAbsPreactivation: 1e-3, zeroPreactivations: 0, gradientNorm: 1e-3,
+                               epochs: 1234, seconds: 468, medianEpochSeconds: 0.3, status: .completed, message: "ran all 1500 epochs")
+        var record = RunRecord(config: config, environment: .current(precision: .float32),
+                               curve: [CurvePoint(epoch: 0, mse: 1, mce: 0.5, lr: 5e-4, seconds: 0)], final: final)
+        record.samples = 50_000
+        let result = Table1Result(row: row, record: record)
         var md = Table1.markdown([result])
         #expect(md.contains("| CIFAR | 50000 | 3072 | 16 | 0.98 | 0% | 0.014% (7) | 0.014% | 0.0100 | 1234 | 7.8 min |"))
         #expect(md.contains("did not reach 0%"))
         var finished = result
-        finished.errors = 0
-        finished.mce = 0
-        finished.message = "the region margin step removed the last 40 errors after epoch 300"
-        finished.marginStep = [MarginStepIteration(selected: 900, errorsBefore: 40, errorsAfter: 6, stepLength: 1, mseAfter: 0.05),
-                               MarginStepIteration(selected: 800, errorsBefore: 6, errorsAfter: 0, stepLength: 0.5, mseAfter: 0.06)]
+        finished.record.final.errors = 0
+        finished.record.final.mce = 0
+        finished.record.final.message = "the region margin step removed the last 40 errors after epoch 300"
+        finished.record.final.marginStep = [MarginStepIteration(selected: 900, errorsBefore: 40, errorsAfter: 6, stepLength: 1, mseAfter: 0.05),
+                                            MarginStepIteration(selected: 800, errorsBefore: 6, errorsAfter: 0, stepLength: 0.5, mseAfter: 0.06)]
         md = Table1.markdown([finished])
         #expect(md.contains("| 0% | 0% (0) |"))
         #expect(md.contains("iterations: 40 → 6 → 0."))
@@ -329,25 +335,26 @@ struct ReportTests {
         try Table1.store(result, in: results)
         try ReportWriter.write(results: results)
         #expect(try String(contentsOfFile: results + "/report.md", encoding: .utf8).contains("0.014% (7)"))
+        // The row is a run record: what `certify --run` and `train --out` read and write.
+        let stored = try RunRecord.read(Table1.path(results, .cifar10))
+        #expect(stored.final.errors == 7 && stored.samples == 50_000 && stored.config.marginStep == Table1Recipe.marginStep)
+        #expect(try String(contentsOfFile: results + "/runs.csv", encoding: .utf8).contains("table1"))
     }
 
-    @Test("a Table 1 recipe runs its stages in turn, Float32 then Float64, on one network")
-    func table1Stages() throws {
+    @Test("a Table 1 row is a TrainingRun of its configuration: the same record, N and d0 from the data")
+    func table1IsATrainingRun() throws {
         var data = DataSpec()
         data.n = 30; data.d0 = 5; data.seed = 3
-        var t = TrainingConfiguration()
-        t.optimizer = .adam; t.learningRate = 0.01; t.epochs = 4; t.batchSize = 8
-        var finish = t
-        finish.batchSize = 0; finish.epochs = 3
-        let recipe = Table1Recipe(phases: [Table1Phase(name: "a", training: t, precision: .float32),
-                                           Table1Phase(name: "b", training: finish, precision: .float64)])
-        // d0·d1 = 5 ≪ N = 30 random labels: MCE cannot reach 0, so both stages run to the end.
+        // d0·d1 = 5 ≪ N = 30 random labels: MCE cannot reach 0, so training runs its epochs.
         let row = Table1Row(dataset: .mnist, title: "tiny", n: 30, d0: 5, d1: 1, paperMCE: 0)
-        var stages: [String] = []
-        let result = try Table1.run(row, data: data, recipe: recipe) { stage, _ in if stages.last != stage { stages.append(stage) } }
-        #expect(result.epochs == 7 && result.errors > 0 && result.n == 30 && result.d0 == 5)
-        #expect(stages == ["a", "b"])
+        var reports = 0
+        let result = try Table1.run(row, data: data, seed: 4, threads: 1) { _ in reports += 1 }
+        #expect(result.errors > 0 && result.n == 30 && result.d0 == 5 && reports > 0)
         #expect(result.bestMCE <= result.mce && result.mse.isFinite)
+        let direct = try TrainingRun.execute(Table1.configuration(row, data: data, seed: 4, threads: 1))
+        #expect(result.record.final.epochs == direct.final.epochs && result.record.final.mse == direct.final.mse)
+        #expect(result.record.curve.map(\.mse) == direct.curve.map(\.mse))
+        #expect(result.record.config == direct.config && result.record.config.network.hidden == [1])
     }
 
     @Test("the built-in reproduction specs parse and have the documented sizes")

@@ -56,6 +56,14 @@ struct FlagPolicyTests {
         (["certify", "--run", "run.json", "--dataset", "gaussian"], ["--dataset", "--run"]),
         (["certify", "--run", "run.json", "--slope", "0.1"], ["--slope", "--run"]),
         (["bench", "landscape", "--x", "X.npy", "--n", "100"], ["--n", "--x"]),
+        (["bench", "landscape", "--task", "fit", "--svd"], ["--svd", "--task fit"]),
+        (["bench", "landscape", "--fit-tol", "1e-3"], ["--fit-tol", "--task rank"]),
+        (["bench", "train", "--python", "python3"], ["--python", "--peer"]),
+        (["bench", "train", "--cases", "figure1-gd", "--cifar-epochs", "2"], ["--cifar-epochs", "--cases figure1-gd"]),
+        (["certify", "--weights", "w", "--no-hessian", "--lanczos-steps", "5"], ["--lanczos-steps", "--no-hessian"]),
+        (["certify", "--weights", "w", "--fit-method", "dense", "--max-iterations", "9"], ["--max-iterations", "--fit-method dense"]),
+        (["certify", "--weights", "w", "--rank-method", "bound", "--rank-tol", "0.1"], ["--rank-tol", "--rank-method bound"]),
+        (["volume", "--study", "--method", "enumerate"], ["--method", "--study"]),
     ])
     func inapplicableFlagsAreErrorsNamingBoth(_ arguments: [String], _ named: [String]) throws {
         let dir = TemporaryFolder(); defer { dir.cleanup() }
@@ -76,7 +84,7 @@ struct FlagPolicyTests {
         var spec = TestImages.mnistSpec(folder)
         spec.preprocessing.pool = 5
         let message = minimaError { let _: Dataset<Float> = try spec.load() }
-        #expect(message?.hasPrefix("data.preprocessing.pool: 5×5 blocks leave 0 features: the images are 6×4 pixels (at most --pool 4)") == true, "\(message ?? "no error")")
+        #expect(message?.hasPrefix("data.preprocessing.pool: 5×5 blocks leave 0 features: the images are 6×4 pixels (at most 4)") == true, "\(message ?? "no error")")
         spec.preprocessing.pool = 4
         let pooled: Dataset<Float> = try spec.load()
         #expect(pooled.d0 == 1)

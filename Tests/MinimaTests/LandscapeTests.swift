@@ -8,7 +8,7 @@ import Minima
 @testable import MinimaRuns
 import Testing
 
-/// Known-answer tests of the landscape analysis (PAPER.md §2): patterns, the Khatri-Rao rank,
+/// Known-answer tests of the landscape analysis (docs/theory.md §2): patterns, the Khatri-Rao rank,
 /// region least squares, certificates, Hessians and Lanczos.
 @Suite("Landscape")
 struct LandscapeTests {

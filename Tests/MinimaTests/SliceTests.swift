@@ -180,6 +180,24 @@ struct SliceTests {
         #expect(net.layout.weights[0].allSatisfy { z.vector[$0] == 0 })
     }
 
+    @Test("at a DLM the pieces keep the loss's 1e-31 scale, not the rounding of the updates")
+    func nearDLM() throws {
+        // A global minimum inside a region: with d1 = 30 > N = 24 hidden units, z solving
+        // φ(XWᵀ)·z = y by least squares interpolates without changing W or the pattern.
+        var (net, data) = Self.problem(n: 24, d0: 5, d1: 30)
+        let h = ActivationPattern.activations(inputs: data.x, weights: net.weight(0), biases: nil, slope: 0)
+        let z = try h.leastSquares(data.y, rcond: 1e-13).solution
+        net.parameters.replaceSubrange(net.layout.output, with: z)
+        let direct = net.mse(data)
+        #expect(direct < 1e-26)
+        let d = SliceDirection.random(like: net, move: .w, seed: 4, stream: 1)
+        let line = SliceLine.compute(SliceSpan(network: net, data: data, directions: [d.vector]), range: -1...1)
+        let centre = line.piece(at: 0)
+        #expect(abs(centre.mse(at: 0) - direct) < 1e-26, "centre piece \(centre.coefficients)")
+        #expect(line.pieces.allSatisfy { $0.minimumMSE > -1e-26 })
+        #expect(line.minimum.mse < 1e-26 && line.crossings.count > 10)
+    }
+
     @Test("a line without crossings is one polynomial piece")
     func onlyZ() throws {
         let (net, data) = Self.problem()

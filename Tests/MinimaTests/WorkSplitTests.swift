@@ -6,6 +6,7 @@ import Minima
 @testable import MinimaData
 @testable import MinimaModel
 @testable import MinimaTraining
+@testable import MinimaVolume
 
 /// Every work splitter, with 1, 3, 8 and 64 workers on fewer items than workers (and more):
 /// each item is handled exactly once, nothing traps, and the result is the one-worker result.

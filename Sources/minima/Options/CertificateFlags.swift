@@ -18,20 +18,34 @@ struct CertificateFlags: ParsableArguments {
     @Option(help: "Region least squares: auto, dense (?gelsd), lsqr (matrix-free).")
     var fitMethod: FitMethod = .auto
 
-    @Option(help: "LSQR stopping tolerance.")
-    var fitTol: Double = 1e-10
+    @Option(help: "LSQR stopping tolerance (lsqr and auto fits; default 1e-10).")
+    var fitTol: Double?
 
-    @Option(help: "LSQR iteration limit.")
-    var maxIterations: Int = 20_000
+    @Option(help: "LSQR iteration limit (lsqr and auto fits; default 20000).")
+    var maxIterations: Int?
 
     @Flag(help: "Skip the Hessian spectrum.")
     var noHessian: Bool = false
 
-    @Option(help: "Dense Hessian (every eigenvalue) up to this many parameters; Lanczos beyond.")
-    var hessianDenseMax: Int = Hessian.defaultDenseLimit
+    @Option(help: "Dense Hessian (every eigenvalue) up to this many parameters; Lanczos beyond (default \(Hessian.defaultDenseLimit)).")
+    var hessianDenseMax: Int?
 
-    @Option(help: "Lanczos steps for the extreme Hessian eigenvalues.")
-    var lanczosSteps: Int = 100
+    @Option(help: "Lanczos steps for the extreme Hessian eigenvalues (default 100).")
+    var lanczosSteps: Int?
+
+    /// Flags that do nothing with the chosen methods are errors naming both.
+    func validate() throws {
+        if noHessian, let flag = [(hessianDenseMax != nil, "--hessian-dense-max"), (lanczosSteps != nil, "--lanczos-steps")].first(where: \.0)?.1 {
+            throw MinimaError.invalidOption(flag: flag, message: "does not apply with --no-hessian")
+        }
+        if fitMethod == .dense, let flag = [(fitTol != nil, "--fit-tol"), (maxIterations != nil, "--max-iterations")].first(where: \.0)?.1 {
+            throw MinimaError.invalidOption(flag: flag, message: "does not apply to --fit-method dense (LSQR's settings)")
+        }
+        if rankMethod == .bound && rankTol != nil {
+            throw MinimaError.invalidOption(flag: "--rank-tol", message: "does not apply to --rank-method bound, which computes no singular values")
+        }
+        _ = try options(seed: 0)
+    }
 
     func options(seed: UInt64) throws -> CertificateOptions {
         var o = CertificateOptions()
@@ -40,11 +54,11 @@ struct CertificateFlags: ParsableArguments {
         o.rankMethod = rankMethod
         o.rankTolerance = rankTol
         o.fitMethod = fitMethod
-        o.fitTolerance = fitTol
-        o.maxIterations = maxIterations
+        o.fitTolerance = fitTol ?? 1e-10
+        o.maxIterations = maxIterations ?? 20_000
         o.hessian = !noHessian
-        o.hessianDenseLimit = hessianDenseMax
-        o.lanczosSteps = lanczosSteps
+        o.hessianDenseLimit = hessianDenseMax ?? Hessian.defaultDenseLimit
+        o.lanczosSteps = lanczosSteps ?? 100
         o.seed = seed
         try o.validate()
         return o

@@ -44,6 +44,18 @@ struct JSONOption: ParsableArguments {
     var json: Bool = false
 }
 
+/// `--out`: the command's result as JSON in a file, written atomically; the path is checked
+/// before any work (`OutputPath.checkFile`). `minima train` writes its run record there
+/// (default runs/train-<time>.json).
+struct OutOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Write the result as JSON to FILE (atomically; a path that cannot be written is refused before any work).", valueName: "FILE.json"))
+    var out: String?
+
+    func validate() throws {
+        if let out { try OutputPath.checkFile(out, flag: "--out") }
+    }
+}
+
 /// `--memory-limit`: the bytes one allocation may take, instead of physical memory.
 struct MemoryOption: ParsableArguments {
     @Option(help: ArgumentHelp("Largest allocation allowed, in bytes or with a K, M, G or T suffix (powers of 1024); default: physical memory. Sizes that need more are refused before any work starts.", valueName: "BYTES"))
