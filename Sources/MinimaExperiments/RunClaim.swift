@@ -69,7 +69,9 @@ public struct RunClaim: Codable, Equatable, Sendable {
         let path = self.path(results, key: key)
         let folder = SweepRecord.folder(results)
         let temporary = folder + "/.\(key).claim.tmp-\(owner.token)"
-        try AtomicFile.write(RecordJSON.encode(owner), to: temporary)
+        do { try owner.encoded().write(to: URL(fileURLWithPath: temporary)) } catch {
+            throw MinimaError.invalidFile(path: temporary, message: "cannot write claim (\(error.localizedDescription))")
+        }
         defer { unlink(temporary) }
         for _ in 0..<4 {
             if link(temporary, path) == 0 { return true }
@@ -98,10 +100,18 @@ public struct RunClaim: Codable, Equatable, Sendable {
         return false
     }
 
-    /// Removes `owner`'s claim on `key` (a claim taken over by another process stays).
+    /// Removes `owner`'s claim on `key` (a claim taken over by another process stays): the file
+    /// is removed only if it holds exactly what `owner` wrote.
     public static func release(_ results: String, key: String, as owner: RunClaim) {
         let path = self.path(results, key: key)
-        if let (claim, _) = read(path), claim.token == owner.token { unlink(path) }
+        if let bytes = try? owner.encoded(), FileManager.default.contents(atPath: path) == bytes { unlink(path) }
+    }
+
+    /// The claim's file contents (compact JSON, sorted keys: the same bytes every time).
+    func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(self)
     }
 
     /// Marks `owner`'s claim on `key` as alive (its modification time is now).

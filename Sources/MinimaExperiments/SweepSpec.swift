@@ -416,12 +416,8 @@ public enum RunKey {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = (try? encoder.encode(config)) ?? Data()
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in Data((sweep + "\n").utf8) + json {
-            h ^= UInt64(byte)
-            h = h &* 0x0000_0100_0000_01b3
-        }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        var h = FNV1a()
+        h.combine(Data((sweep + "\n").utf8) + json)
+        return h.hex
     }
 }

@@ -182,13 +182,17 @@ public enum Table1 {
         return config
     }
 
-    /// Trains `row`'s network (`configuration`) with `TrainingRun`.
+    /// Trains `row`'s network (`configuration`) with `TrainingRun`, saving checkpoints as
+    /// `checkpoint` says and continuing from its file when there is one (the file is removed
+    /// once the row is done).
     public static func run(_ row: Table1Row, data spec: DataSpec, seed: UInt64 = 0,
                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                           minutes: Double = 20, saveWeights: String? = nil,
+                           minutes: Double = 20, saveWeights: String? = nil, checkpoint: CheckpointPolicy? = nil,
                            progress: ((TrainingProgress) -> Void)? = nil) throws -> Table1Result {
         let config = configuration(row, data: spec, seed: seed, threads: threads, minutes: minutes, saveWeights: saveWeights)
-        return Table1Result(row: row, record: try TrainingRun.execute(config, progress: progress))
+        let result = Table1Result(row: row, record: try TrainingRun.execute(config, checkpoint: checkpoint, progress: progress))
+        if let path = checkpoint?.path { try? FileManager.default.removeItem(atPath: path) }
+        return result
     }
 
     /// Where a row's run record is kept: `RESULTS/table1-<dataset>.json` (a `RunRecord`, as

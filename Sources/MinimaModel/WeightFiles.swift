@@ -82,18 +82,13 @@ public enum WeightFiles {
     /// FNV-1a (64 bits, hex) over the names and bytes of the weight files of `shape` in
     /// `folder`: a run record keeps it, and `certify --run` refuses weights that changed.
     public static func checksum(of shape: NetworkShape, in folder: String) throws -> String {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
-            for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-        }
+        var h = FNV1a()
         for e in entries(shape) {
-            let path = folder + "/" + e.name
-            let data = try Gzip.readBytes(path)
-            mix(e.name.utf8)
-            mix(data)
+            let data = try Gzip.readBytes(folder + "/" + e.name)
+            h.combine(e.name.utf8)
+            h.combine(data)
         }
-        let hex = String(h, radix: 16)
-        return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+        return "fnv1a64:" + h.hex
     }
 
     /// Reads weights for `shape` from `folder`; every file must exist with the right size.

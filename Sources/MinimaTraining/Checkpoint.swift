@@ -45,6 +45,18 @@ public struct CheckpointHeader: Codable, Equatable, Sendable {
     public var secondMomentCount: Int
     public var orderCount: Int
     public var checksum: String
+
+    /// A header; the array lengths and the checksum are filled in when the checkpoint is encoded.
+    public init(scalarBytes: Int, fingerprint: [String: String], epoch: Int, batchStart: Int, epochSSE: Double,
+                optimizerSteps: Int, generator: [UInt64], curve: [CurvePoint], epochSeconds: [Double], elapsed: Double,
+                finisher: String?, context: [String: Double] = [:], parameterCount: Int = 0, firstMomentCount: Int = 0,
+                secondMomentCount: Int = 0, orderCount: Int = 0, checksum: String = "") {
+        self.scalarBytes = scalarBytes; self.fingerprint = fingerprint; self.epoch = epoch; self.batchStart = batchStart
+        self.epochSSE = epochSSE; self.optimizerSteps = optimizerSteps; self.generator = generator; self.curve = curve
+        self.epochSeconds = epochSeconds; self.elapsed = elapsed; self.finisher = finisher; self.context = context
+        self.parameterCount = parameterCount; self.firstMomentCount = firstMomentCount
+        self.secondMomentCount = secondMomentCount; self.orderCount = orderCount; self.checksum = checksum
+    }
 }
 
 extension CheckpointHeader {
@@ -168,15 +180,9 @@ public struct Checkpoint<Scalar: LinalgScalar> {
 
     /// FNV-1a (64 bit) of `data`, as 16 hex digits.
     static func checksum(_ data: Data) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        data.withUnsafeBytes { raw in
-            for byte in raw.bindMemory(to: UInt8.self) {
-                h ^= UInt64(byte)
-                h = h &* 0x0000_0100_0000_01b3
-            }
-        }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        var h = FNV1a()
+        h.combine(data)
+        return h.hex
     }
 }
 
@@ -215,15 +221,8 @@ public enum CheckpointFingerprint {
     /// A quick content hash of the training data (FNV-1a over 64-bit words of X's and y's bits,
     /// with N and d0), so that a checkpoint is not resumed on other data under the same name.
     public static func data<Scalar: LinalgScalar>(x: [Scalar], y: [Scalar], n: Int, d0: Int) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(n) &* 31 ^ UInt64(d0)
-        for array in [x, y] {
-            array.withUnsafeBytes { raw in
-                let words = raw.count / 8
-                for i in 0..<words { h = (h ^ raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)) &* 0x0000_0100_0000_01b3 }
-                for i in (8 * words)..<raw.count { h = (h ^ UInt64(raw[i])) &* 0x0000_0100_0000_01b3 }
-            }
-        }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        var h = FNV1a(value: FNV1a.offsetBasis ^ UInt64(n) &* 31 ^ UInt64(d0))
+        for array in [x, y] { array.withUnsafeBytes { h.combineWords($0) } }
+        return h.hex
     }
 }

@@ -5,6 +5,6 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks: Minima next to its peers (PyTorch, numpy), measured in one run.",
-        subcommands: [BenchTrain.self, BenchLandscape.self],
+        subcommands: [BenchTrain.self, BenchLandscape.self, BenchCheckpoint.self],
         defaultSubcommand: BenchTrain.self)
 }

@@ -88,7 +88,10 @@ struct Reproduce: ParsableCommand {
                 region margin step (minimum-norm least-squares steps inside the activation region that put \
                 the low-margin samples at margin ½) tried whenever an epoch ends with at most 50 wrong \
                 samples; training stops at 0% training error, or after --minutes per row (data loading and \
-                whitening not counted). Each row's run record goes to DIR/table1-<dataset>.json (a record as \
+                whitening not counted). The row in training saves a checkpoint \
+                (DIR/table1-<dataset>.checkpoint) every --checkpoint-every seconds and on SIGTERM, SIGINT or \
+                SIGUSR1 (then the command exits with code 75); the same command continues that row from it. \
+                Each row's run record goes to DIR/table1-<dataset>.json (a record as \
                 `minima train --out` writes one, for `certify --run` and `report`), the final weights to \
                 DIR/weights-<dataset>/, and the report's Table 1 (paper figure next to measured figure) to \
                 DIR/report.md.
@@ -115,8 +118,14 @@ struct Reproduce: ParsableCommand {
         @OptionGroup(title: "Run") var quietOption: QuietOption
         var quiet: Bool { quietOption.quiet }
 
+        @Option(help: ArgumentHelp("Seconds between checkpoints of the row in training (DIR/table1-<dataset>.checkpoint).", valueName: "S"))
+        var checkpointEvery: Double = CheckpointPolicy.defaultInterval
+
         func validate() throws {
             try OutputPath.checkFolder(results, flag: "--results")
+            guard checkpointEvery > 0, checkpointEvery.isFinite else {
+                throw MinimaError.invalidOption(flag: "--checkpoint-every", message: "must be a positive number of seconds, got \(checkpointEvery)")
+            }
             guard minutes > 0 else { throw MinimaError.invalidOption(flag: "--minutes", message: "must be positive, got \(minutes)") }
             guard mnist != nil || cifar != nil || images != nil else {
                 throw ValidationError("give at least one of --mnist DIR, --cifar DIR, --images DIR")
@@ -129,12 +138,23 @@ struct Reproduce: ParsableCommand {
             // Build every data spec first, so a missing loader or folder fails before hours of training.
             let specs = try rows.map { ($0.0, try Table1.dataSpec(for: $0.0, folder: $0.1)) }
             let printer = ProgressPrinter(quiet: quiet)
+            let stop = StopRequest.watchingSignals()
             for (dataset, spec) in specs {
                 print("\(dataset.row.title): N = \(dataset.row.n), d0 = \(dataset.row.d0), d1 = \(dataset.row.d1)")
                 let weights = results + "/weights-\(dataset.rawValue)"
-                let result = try Table1.run(dataset.row, data: spec, seed: seed, minutes: minutes, saveWeights: weights) { p in
-                    if !quiet { FileHandle.standardError.write(Data("[\(dataset.rawValue)] ".utf8)) }
-                    printer.report(p)
+                let checkpoint = results + "/table1-\(dataset.rawValue).checkpoint"
+                if FileManager.default.fileExists(atPath: checkpoint) { print("  continuing from \(checkpoint)") }
+                let policy = CheckpointPolicy(path: checkpoint, interval: checkpointEvery, resume: true, stop: stop)
+                let result: Table1Result
+                do {
+                    result = try Table1.run(dataset.row, data: spec, seed: seed, minutes: minutes, saveWeights: weights, checkpoint: policy) { p in
+                        if !quiet { FileHandle.standardError.write(Data("[\(dataset.rawValue)] ".utf8)) }
+                        printer.report(p)
+                    }
+                } catch let stopped as TrainingInterrupted {
+                    print("  \(stopped); run the same command again to continue this row")
+                    fflush(nil)
+                    throw ExitCode(StopRequest.exitCode)
                 }
                 try Table1.store(result, in: results)
                 print(String(format: "  MCE %.4f%% (%d wrong) after %d epochs, %.1f min", 100 * result.mce, result.errors, result.epochs, result.seconds / 60))

@@ -394,3 +394,23 @@ private final class SVGCollector: NSObject, XMLParserDelegate {
         if name == "text" { texts.append(text) }
     }
 }
+
+@Suite("FNV-1a")
+struct FNV1aTests {
+    /// The published FNV-1a 64-bit test vectors, and the word-wise mix equal to the byte-wise
+    /// one only where it should be (it is a different, faster hash of the same bytes).
+    @Test func knownAnswers() {
+        var h = FNV1a()
+        #expect(h.hex == "cbf29ce484222325")
+        h.combine("a".utf8)
+        #expect(h.hex == "af63dc4c8601ec8c")
+        var foobar = FNV1a()
+        foobar.combine("foobar".utf8)
+        #expect(foobar.hex == "85944171f73967e8")
+        var words = FNV1a()
+        [UInt8](repeating: 7, count: 3).withUnsafeBytes { words.combineWords($0) }
+        var bytes = FNV1a()
+        bytes.combine([7, 7, 7] as [UInt8])
+        #expect(words.value == bytes.value)   // fewer than 8 bytes: byte by byte
+    }
+}

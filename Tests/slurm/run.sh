@@ -72,14 +72,15 @@ requeue=Tests/slurm/requeue.json
 "$MINIMA" report "$work/requeue-local" >/dev/null
 rruns=$(ls "$work/requeue-local/runs" | grep -c '\.json$')
 job=$("$MINIMA" sweep "$requeue" --results "$work/requeue" --slurm --tasks 2 --time 10:00 | sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p')
-# Wait until task 1 has finished one run and is in the middle of another, then signal it.
-for _ in $(seq 600); do
-    [ "$("$MINIMA" sweep status "$work/requeue" --json 2>/dev/null | grep -c '"pid"')" -ge 1 ] &&
-        [ "$(ls "$work/requeue/runs" 2>/dev/null | grep -c '\.json$')" -ge 1 ] && break
+# Wait until task 1 (shard 1/2) has finished one run and is in the middle of another, then signal it.
+for _ in $(seq 1200); do
+    "$MINIMA" sweep status "$work/requeue" > "$work/status.txt" 2>/dev/null || true
+    done1=$(awk '$1 == "1/2" { print $3 }' "$work/status.txt")
+    [ "${done1:-0}" -ge 1 ] && grep -q "(shard 1/2)" "$work/status.txt" && break
     sleep 0.1
 done
 sleep 0.$(( RANDOM % 9 + 1 ))
-scancel --signal=USR1 --batch "${job}_1"
+scancel --signal=USR1 --batch "${job}_1" || fail "task ${job}_1 is not running any more (its runs ended before the signal)"
 say "sent SIGUSR1 to task ${job}_1"
 for _ in $(seq 240); do
     state=$(squeue -h -j "${job}_1" -o %T 2>/dev/null || true)
@@ -98,16 +99,17 @@ complete "$work/requeue" "$rruns"
 [ "$(ran_in_logs "$work/requeue")" -eq "$rruns" ] || { cat "$work"/requeue/slurm/logs/*.log; fail "the logs count $(ran_in_logs "$work/requeue") runs trained, expected $rruns"; }
 "$MINIMA" report "$work/requeue" >/dev/null
 diff <(untimed "$work/requeue-local/summary.csv") <(untimed "$work/requeue/summary.csv") || fail "summary.csv after the requeue differs from the local run's"
+sed 's/^/    task 1 log: /' "$log"
 say "2. SIGUSR1 and requeue: $rruns runs, each trained once, same summary.csv as the local run"
 
-# 3. A CIFAR-shaped run (N 2000, d0 3072, d1 16, Float32, Adam on batches of 100) killed with
+# 3. A CIFAR-shaped run (N 10,000, d0 3072, d1 16, Float32, Adam on batches of 100) killed with
 #    SIGTERM at a random epoch, resumed, against an uninterrupted run.
-cifar=(train --n 2000 --d0 3072 --hidden 16 --slope 0 --optimizer adam --lr 0.0005 --batch 100 --epochs 12
+cifar=(train --n 10000 --d0 3072 --hidden 16 --slope 0 --optimizer adam --lr 0.0005 --batch 100 --epochs 10
        --precision float32 --threads 2 --seed 3 --quiet)
 (cd "$work" && "$MINIMA" "${cifar[@]}" --out whole.json --save-weights whole >/dev/null)
 (cd "$work" && exec "$MINIMA" "${cifar[@]}" --out resumed.json --save-weights resumed --checkpoint ck --checkpoint-every 0.2 >/dev/null) &
 pid=$!
-stop_epoch=$(( RANDOM % 8 + 2 ))
+stop_epoch=$(( RANDOM % 7 + 2 ))
 for _ in $(seq 1200); do
     epoch=$(grep -a -o '"epoch" : [0-9]*' "$work/ck/training.checkpoint" 2>/dev/null | tail -1 | grep -o '[0-9]*$' || true)
     [ -n "$epoch" ] && [ "$epoch" -ge "$stop_epoch" ] && break

@@ -4,6 +4,9 @@
 # already answers `sinfo` is left as it is. Prints the seconds it took.
 set -euo pipefail
 start=$(date +%s)
+# /dev/null was seen replaced (gone) on a build machine while packages were installed; the
+# daemons and this script need the device.
+[ -c /dev/null ] || { rm -f /dev/null; mknod -m 666 /dev/null c 1 3; }
 if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get install -y -q slurm-wlm munge >/dev/null
