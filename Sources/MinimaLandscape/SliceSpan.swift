@@ -101,9 +101,9 @@ public struct SliceSpan<Scalar: LinalgScalar>: Sendable {
     /// differ from the centre's pattern and the pattern's region id. O(N·d1).
     public func point(_ alpha: Double, _ beta: Double = 0) -> SlicePoint { points([(alpha, beta)])[0] }
 
-    /// Whether `points` runs the vectorised `SlicePlaneKernel` by default: Float64 on a CPU
-    /// with AVX2 and FMA (the plain loop otherwise).
-    public static var usesKernel: Bool { Scalar.self == Double.self && FusedKernel.isAvailable }
+    /// Whether `points` runs the vectorised `SlicePlaneKernel` by default: Float64, unless
+    /// `MINIMA_KERNEL=blas` turns Minima's own kernels off (the plain loop otherwise).
+    public static var usesKernel: Bool { Scalar.self == Double.self && KernelPath.selected != .blas }
 
     /// `point` at each (α, β), block by block (see the type's comment); `progress(fraction)` is
     /// called after each block. `kernel` chooses `SlicePlaneKernel` (Float64 only) or the plain

@@ -88,11 +88,15 @@ public struct Network<Scalar: LinalgScalar>: Sendable {
     /// `scale · Σ (y_n − f(x_n))²` with respect to every parameter, by back-propagation through
     /// GEMM. With `scale = 1/N` over a data set split into batches, accumulating (`accumulate`)
     /// the batch gradients gives the gradient of the MSE; `scale = 1/rows` gives a batch's MSE
-    /// gradient.
-    public func sumOfSquaresAndGradient(_ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, rows: Int,
-                                        scale: Scalar, gradient: UnsafeMutablePointer<Scalar>,
+    /// gradient. With `order` (only when `ws` has a fused kernel), sample n is row `order[n]` of
+    /// x and y, read in place.
+    public func sumOfSquaresAndGradient(_ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, order: UnsafePointer<Int>? = nil,
+                                        rows: Int, scale: Scalar, gradient: UnsafeMutablePointer<Scalar>,
                                         accumulate: Bool = false, workspace ws: Workspace<Scalar>) -> Scalar {
-        if let kernel = ws.kernel { return fusedSumOfSquaresAndGradient(kernel, x, y, rows: rows, scale: scale, gradient: gradient, accumulate: accumulate) }
+        if let kernel = ws.kernel {
+            return fusedSumOfSquaresAndGradient(kernel, x, y, order: order, rows: rows, scale: scale, gradient: gradient, accumulate: accumulate)
+        }
+        precondition(order == nil, "rows by index need a fused kernel")
         let f = forward(x, rows: rows, workspace: ws)
         let widths = shape.widths
         let depth = shape.depth
@@ -152,17 +156,18 @@ public struct Network<Scalar: LinalgScalar>: Sendable {
     }
 
     /// `sumOfSquaresAndGradient` of a one-hidden-layer network through the fused kernel.
-    func fusedSumOfSquaresAndGradient(_ kernel: OneHiddenLayerKernel<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>,
-                                      rows: Int, scale: Scalar, gradient: UnsafeMutablePointer<Scalar>, accumulate: Bool) -> Scalar {
+    func fusedSumOfSquaresAndGradient(_ kernel: any OneHiddenLayerPass<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>,
+                                      order: UnsafePointer<Int>?, rows: Int, scale: Scalar, gradient: UnsafeMutablePointer<Scalar>, accumulate: Bool) -> Scalar {
         parameters.withUnsafeBufferPointer { pp in
             let p = pp.baseAddress!
-            let call = FusedKernel.Call(x: x, y: y, rows: rows, w: p + layout.weights[0].lowerBound, b: layout.biases.map { p + $0[0].lowerBound },
-                                        z: p + layout.output.lowerBound, bz: layout.outputBias.map { p[$0] } ?? 0,
-                                        slope: Scalar(shape.slope), scale: scale,
-                                        gradW: gradient + layout.weights[0].lowerBound, gradB: layout.biases.map { gradient + $0[0].lowerBound },
-                                        gradZ: gradient + layout.output.lowerBound, gradBz: layout.outputBias.map { gradient + $0 },
-                                        accumulate: accumulate)
-            return FusedKernel.run(kernel, call)
+            let b = layout.biases.map { p + $0[0].lowerBound }
+            let gb = layout.biases.map { gradient + $0[0].lowerBound }
+            let bz = layout.outputBias.map { p[$0] } ?? 0
+            let gbz = layout.outputBias.map { gradient + $0 }
+            return kernel.sumOfSquaresAndGradient(x: x, y: y, order: order, rows: rows, w: p + layout.weights[0].lowerBound, b: b,
+                                                  z: p + layout.output.lowerBound, bz: bz, slope: Scalar(shape.slope), scale: scale,
+                                                  gradW: gradient + layout.weights[0].lowerBound, gradB: gb,
+                                                  gradZ: gradient + layout.output.lowerBound, gradBz: gbz, accumulate: accumulate)
         }
     }
 }

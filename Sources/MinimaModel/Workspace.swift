@@ -14,13 +14,13 @@ public final class Workspace<Scalar: LinalgScalar> {
     let deltas: [UnsafeMutablePointer<Scalar>]
     package let outputs: UnsafeMutablePointer<Scalar>
     let outputGradient: UnsafeMutablePointer<Scalar>
-    /// The fused forward/backward kernel's buffers, for the shapes it takes (`FusedKernel`).
-    package let kernel: OneHiddenLayerKernel<Scalar>?
+    /// The fused forward/backward kernel and its buffers, for the shapes it takes (`FusedKernel`).
+    package let kernel: (any OneHiddenLayerPass<Scalar>)?
     private let sizes: [Int]
 
-    /// `fused`: run one-hidden-layer passes through `OneHiddenLayerKernel` (default: when
-    /// `FusedKernel` says it applies); false forces the BLAS path.
-    public init(shape: NetworkShape, capacity: Int, fused: Bool? = nil) {
+    /// `path`: the kernel path for one-hidden-layer passes (default `KernelPath.selected`;
+    /// `.blas` forces GEMMs).
+    public init(shape: NetworkShape, capacity: Int, path: KernelPath = .selected) {
         self.capacity = max(1, capacity)
         sizes = shape.hidden.map { $0 * max(1, capacity) }
         func make(_ n: Int) -> UnsafeMutablePointer<Scalar> {
@@ -33,7 +33,7 @@ public final class Workspace<Scalar: LinalgScalar> {
         deltas = sizes.map(make)
         outputs = make(self.capacity)
         outputGradient = make(self.capacity)
-        kernel = (fused ?? FusedKernel.applies(to: shape)) && shape.depth == 1 ? OneHiddenLayerKernel(d0: shape.d0, d1: shape.hidden[0], capacity: self.capacity) : nil
+        kernel = FusedKernel.make(for: shape, capacity: self.capacity, path: path)
     }
 
     deinit {

@@ -1,3 +1,4 @@
+import Kernels
 import Foundation
 import Linalg
 import MinimaCore
@@ -76,6 +77,10 @@ public struct RunEnvironment: Codable, Equatable, Sendable {
     public var gitCommit: String?
     /// `openblas_get_corename()`.
     public var blasCoreName: String
+    /// A warning when OpenBLAS runs kernels older than the CPU (`BLASCoreCheck`), else nil.
+    public var blasCoreNote: String? = nil
+    /// The path of Minima's own kernels (`KernelPath.selected`: avx512, avx2, generic or blas).
+    public var kernelPath: String? = nil
     public var blasThreads: Int
     public var precision: Precision
     public var cores: Int
@@ -83,7 +88,8 @@ public struct RunEnvironment: Codable, Equatable, Sendable {
 
     public static func current(precision: Precision) -> RunEnvironment {
         RunEnvironment(minimaVersion: MinimaVersion.string, gitCommit: MinimaVersion.gitCommit,
-                       blasCoreName: BLASEnvironment.coreName, blasThreads: BLASEnvironment.threads,
+                       blasCoreName: BLASEnvironment.coreName, blasCoreNote: BLASCoreCheck.note,
+                       kernelPath: KernelPath.selected.rawValue, blasThreads: BLASEnvironment.threads,
                        precision: precision, cores: ProcessInfo.processInfo.activeProcessorCount,
                        date: ISO8601DateFormatter().string(from: Date()))
     }

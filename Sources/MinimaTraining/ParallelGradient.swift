@@ -5,8 +5,9 @@ import MinimaData
 import MinimaModel
 
 /// The gradient of a batch's MSE computed by several workers at once: the batch's rows are
-/// split into contiguous shares, each worker back-propagates its share with a one-thread BLAS
-/// into its own buffers, and the shares' gradients are summed.
+/// split into contiguous shares, each worker back-propagates its share (through a fused kernel
+/// that reads the rows in place, or with a one-thread BLAS on rows it gathers) into its own
+/// buffers, and the shares' gradients are summed.
 ///
 /// Splitting the data between cores beats letting OpenBLAS thread each GEMM: the matrices of
 /// these networks are skinny (d1 ≪ d0, N), where OpenBLAS's threading costs more than it saves,
@@ -50,8 +51,10 @@ final class ParallelGradient<Scalar: LinalgScalar>: @unchecked Sendable {
         }
         workspaces = (0..<w).map { _ in Workspace(shape: shape, capacity: share) }
         gradients = (0..<w).map { _ in buffer(ParameterLayout(shape).count) }
-        batchX = gathers ? (0..<w).map { _ in buffer(share * shape.d0) } : []
-        batchY = gathers ? (0..<w).map { _ in buffer(share) } : []
+        // A fused kernel reads minibatch rows in place; the BLAS path gathers them.
+        let gatherBuffers = gathers && workspaces[0].kernel == nil
+        batchX = gatherBuffers ? (0..<w).map { _ in buffer(share * shape.d0) } : []
+        batchY = gatherBuffers ? (0..<w).map { _ in buffer(share) } : []
         sums = buffer(w)
     }
 
@@ -84,7 +87,11 @@ final class ParallelGradient<Scalar: LinalgScalar>: @unchecked Sendable {
                 return
             }
             let n = range.count
-            if let order {
+            if let order, self.workspaces[k].kernel != nil {
+                // The fused kernel reads the rows in place: X is read once per step.
+                self.sums[k] = network.sumOfSquaresAndGradient(x, y, order: order + start + range.lowerBound, rows: n,
+                                                               scale: scale, gradient: g, workspace: self.workspaces[k])
+            } else if let order {
                 let bx = self.batchX[k], by = self.batchY[k]
                 for r in 0..<n {
                     let i = order[start + range.lowerBound + r]

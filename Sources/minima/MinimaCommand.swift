@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Kernels
 import Minima
 
 /// `minima`: the command-line tool. Each subcommand is a type in its own file; the flags they
@@ -24,8 +25,12 @@ struct MinimaCommand: ParsableCommand {
     static func main() {
         FieldFlags.install()
         do {
+            _ = try KernelPath.requested()
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as KernelPathError {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            Foundation.exit(2)
         } catch let error as MinimaError {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             Foundation.exit(2)

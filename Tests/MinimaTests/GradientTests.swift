@@ -1,8 +1,10 @@
+import Kernels
 import Testing
 import Linalg
 import Minima
 @testable import MinimaData
 @testable import MinimaModel
+@testable import MinimaTraining
 
 /// Back-propagation against central finite differences of the MSE, in Float64.
 @Suite("Gradients")
@@ -73,47 +75,93 @@ struct GradientTests {
     }
 }
 
-/// The fused one-hidden-layer kernel against the BLAS path (which the central differences above
-/// check), on shapes that exercise every remainder of its 4-row, 4-input and 8-unit tiles.
+/// Every fused-kernel path this CPU runs (AVX-512, AVX2, baseline) against the BLAS path
+/// (which the central differences above check), on shapes that leave every remainder of the
+/// 4-row and 4-input tiles and of the two-vector unit tiles of each width (8 to 32 units), and
+/// of the wide-input kernel's 4-row, 4-unit and 4-vector tiles and row blocks; rows given by
+/// index (a minibatch read in place) against BLAS on the gathered rows.
 @Suite("Fused kernel")
 struct FusedKernelTests {
     static let cases: [(n: Int, d0: Int, d1: Int, bias: Bool, slope: Double)] = [
         (400, 20, 40, false, 0), (37, 7, 13, true, 0.1), (5, 3, 1, false, 0.25), (301, 9, 17, true, 0),
+        (66, 5, 33, true, 0.2), (43, 6, 47, false, 0.05), (22, 11, 64, false, 0),
+        // The wide-input kernel: d0 past a multiple of 4 vectors, 1–3 units past a 4-unit tile,
+        // several row blocks (130 rows of 2500 inputs).
+        (45, 300, 61, false, 0), (130, 2500, 7, true, 0.1), (9, 2050, 6, false, 0.2), (70, 1029, 4, true, 0),
     ]
+    static let paths = KernelPath.supported.filter { $0 != .blas }
 
     func compare<Scalar: LinalgScalar>(_ type: Scalar.Type, _ c: (n: Int, d0: Int, d1: Int, bias: Bool, slope: Double),
-                                       tolerance: Double) {
+                                       path: KernelPath, tolerance: Double) {
         let data: Dataset<Scalar> = SyntheticData.gaussian(n: c.n, d0: c.d0, seed: 11)
         var net = Network<Scalar>.random(shape: NetworkShape(d0: c.d0, hidden: [c.d1], slope: c.slope, bias: c.bias), seed: 12)
         if c.bias { for i in net.parameters.indices where net.layout.weights[0].contains(i) == false { net.parameters[i] += 0.1 } }
-        func run(fused: Bool, accumulate: Bool) -> (Scalar, [Scalar]) {
-            let ws = Workspace<Scalar>(shape: net.shape, capacity: c.n, fused: fused)
-            #expect((ws.kernel != nil) == fused)
+        // Every other row, last first.
+        let order = Array(stride(from: c.n - 1, through: 0, by: -2))
+        let gathered = Dataset<Scalar>(x: Matrix(rows: order.count, columns: c.d0, elements: order.flatMap { data.x.row($0) }),
+                                       y: order.map { data.y[$0] }, coding: data.coding, name: "gathered")
+        func run(_ path: KernelPath, accumulate: Bool, byIndex: Bool) -> (Scalar, [Scalar]) {
+            let rows = byIndex ? order.count : c.n
+            let ws = Workspace<Scalar>(shape: net.shape, capacity: rows, path: path)
+            #expect((ws.kernel != nil) == (path != .blas))
             var g = [Scalar](repeating: accumulate ? 1 : 7, count: net.layout.count)
-            let sse = data.x.elements.withUnsafeBufferPointer { px in
-                data.y.withUnsafeBufferPointer { py in
-                    g.withUnsafeMutableBufferPointer { pg in
-                        net.sumOfSquaresAndGradient(px.baseAddress!, py.baseAddress!, rows: c.n, scale: 1 / Scalar(c.n),
-                                                    gradient: pg.baseAddress!, accumulate: accumulate, workspace: ws)
+            let source = byIndex && path == .blas ? gathered : data
+            let sse = source.x.elements.withUnsafeBufferPointer { px in
+                source.y.withUnsafeBufferPointer { py in
+                    order.withUnsafeBufferPointer { po in
+                        g.withUnsafeMutableBufferPointer { pg in
+                            net.sumOfSquaresAndGradient(px.baseAddress!, py.baseAddress!, order: byIndex && path != .blas ? po.baseAddress! : nil,
+                                                        rows: rows, scale: 1 / Scalar(rows),
+                                                        gradient: pg.baseAddress!, accumulate: accumulate, workspace: ws)
+                        }
                     }
                 }
             }
             return (sse, g)
         }
-        for accumulate in [false, true] {
-            let (s0, g0) = run(fused: false, accumulate: accumulate)
-            let (s1, g1) = run(fused: true, accumulate: accumulate)
-            #expect(abs(Double(s0 - s1)) <= tolerance * Double(abs(s0)), "SSE \(s0) vs \(s1) for \(c)")
+        for (accumulate, byIndex) in [(false, false), (true, false), (false, true)] {
+            let (s0, g0) = run(.blas, accumulate: accumulate, byIndex: byIndex)
+            let (s1, g1) = run(path, accumulate: accumulate, byIndex: byIndex)
+            #expect(abs(Double(s0 - s1)) <= tolerance * Double(abs(s0)), "SSE \(s0) vs \(s1) for \(c) on \(path)")
             let scale = g0.map { abs(Double($0)) }.max()!
             for i in g0.indices {
-                #expect(abs(Double(g0[i] - g1[i])) <= tolerance * scale, "parameter \(i): \(g0[i]) vs \(g1[i]) for \(c)")
+                #expect(abs(Double(g0[i] - g1[i])) <= tolerance * scale, "parameter \(i): \(g0[i]) vs \(g1[i]) for \(c) on \(path)")
             }
         }
     }
 
-    @Test(arguments: 0..<4)
-    func matchesTheBLASPathInFloat64(_ index: Int) { compare(Double.self, FusedKernelTests.cases[index], tolerance: 1e-12) }
+    @Test(arguments: paths, 0..<11)
+    func matchesTheBLASPathInFloat64(_ path: KernelPath, _ index: Int) {
+        compare(Double.self, FusedKernelTests.cases[index], path: path, tolerance: 1e-12)
+    }
 
-    @Test(arguments: 0..<4)
-    func matchesTheBLASPathInFloat32(_ index: Int) { compare(Float.self, FusedKernelTests.cases[index], tolerance: 1e-4) }
+    @Test(arguments: paths, 0..<11)
+    func matchesTheBLASPathInFloat32(_ path: KernelPath, _ index: Int) {
+        compare(Float.self, FusedKernelTests.cases[index], path: path, tolerance: 1e-4)
+    }
+
+    @Test func theCPUsPathsIncludeTheBaselineAndBLAS() {
+        #expect(KernelPath.supported.contains(.generic) && KernelPath.supported.contains(.blas))
+        #expect(KernelPath.best.isSupported)
+        #expect(KernelPath.supported.first == KernelPath.best)
+    }
+
+    @Test func minimaKernelNamesAPathOrIsRefused() throws {
+        #expect(try KernelPath.requested([:]) == nil)
+        #expect(try KernelPath.requested(["MINIMA_KERNEL": "BLAS"]) == .blas)
+        #expect(try KernelPath.requested(["MINIMA_KERNEL": "generic"]) == .generic)
+        #expect(throws: KernelPathError.self) { try KernelPath.requested(["MINIMA_KERNEL": "sse9"]) }
+        for path in KernelPath.allCases where !path.isSupported {
+            #expect(throws: KernelPathError.self) { try KernelPath.requested(["MINIMA_KERNEL": path.rawValue]) }
+        }
+    }
+
+    @Test func blasCoreNoteWarnsOfOlderKernelsOnly() {
+        #expect(BLASCoreCheck.note(core: "Prescott", best: .avx512)?.contains("without AVX2") == true)
+        #expect(BLASCoreCheck.note(core: "Haswell", best: .avx512)?.contains("without AVX-512") == true)
+        #expect(BLASCoreCheck.note(core: "SkylakeX", best: .avx512) == nil)
+        #expect(BLASCoreCheck.note(core: "Sandybridge", best: .avx2) != nil)
+        #expect(BLASCoreCheck.note(core: "Haswell", best: .avx2) == nil)
+        #expect(BLASCoreCheck.note(core: "Prescott", best: .generic) == nil)
+    }
 }

@@ -84,7 +84,7 @@ struct RegionClassifierTests {
 
     /// A larger case (81 sign choices per region) where the search needs to branch.
     @Test func searchAgreesWithEnumerationOnLargerRegions() throws {
-        try Self.methodsAgree(SyntheticData.gaussian(n: 9, d0: 3, seed: 8), units: 4, slope: 0, count: 12,
+        try Self.methodsAgree(SyntheticData.gaussian(n: 9, d0: 3, seed: 8), units: 4, slope: 0, count: 30,
                               methods: [.enumerate, .branchAndBound], seed: 2)
     }
 

@@ -1,3 +1,4 @@
+import Kernels
 import Foundation
 import Testing
 import Linalg
@@ -91,6 +92,8 @@ struct TrainingTests {
         let back = try RunRecord.read(dir.file("run.json"))
         #expect(back.config == record.config && back.final == record.final && back.curve == record.curve)
         #expect(back.environment.blasCoreName == BLASEnvironment.coreName)
+        #expect(back.environment.kernelPath == KernelPath.selected.rawValue)
+        #expect(back.environment.blasCoreNote == BLASCoreCheck.note)
         #expect(FileManager.default.fileExists(atPath: dir.file("w/W1.npy")))
         // No temporary file is left beside the record.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["run.json", "w"])

@@ -4,31 +4,38 @@
 ///
 /// At such sizes a BLAS GEMM spends most of its time packing its operands, not multiplying
 /// (OpenBLAS 0.3.21's `dgemm` reaches about 40% of the core's peak at N = 400, d0 = 20,
-/// d1 = 40): these loops read X and W in place, keep 4×8 tiles of the product in registers
-/// (`SIMD4` vectors; this target is compiled for AVX2 + FMA on x86-64), and compute the
+/// d1 = 40): these loops read X and W in place, keep tiles of 4 rows × 2 vectors of units in
+/// registers (`KernelScalar.Lanes`, this module's vector width), and compute the
 /// pre-activations `P = X Wᵀ + b` and, after the output residuals, the weight gradient
-/// `∂W = δᵀX` with `δ_{ni} = g_n z_i a(p_{ni})`. Callers must check that the CPU has AVX2 and
-/// FMA before calling (Minima does, and uses BLAS otherwise).
-public final class OneHiddenLayerKernel<Scalar: SIMDScalar & BinaryFloatingPoint> {
-    typealias Vector = SIMD4<Scalar>
+/// `∂W = δᵀX` with `δ_{ni} = g_n z_i a(p_{ni})`. Callers must check that the CPU runs this
+/// module's instruction set (`Kernels` does).
+public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
+    typealias Vector = Scalar.Lanes
     public let d0: Int
     public let d1: Int
-    /// Hidden width padded to a multiple of 8 (two vectors per tile), in vectors.
+    /// Hidden width padded to a multiple of two vectors (one tile's width), in vectors.
     let vectors: Int
+    /// Scalars per vector.
+    var lanes: Int { Vector.scalarCount }
     /// Rows per block of the fused loop.
     let blockRows: Int
     /// `Wᵀ` padded (d0 × vectors), z and b padded, `P`/δ of one row block (blockRows × vectors),
     /// `∂Wᵀ` (d0 × vectors) followed by `∂z` and `∂b`.
     let wt, zp, bp, pd, gt: UnsafeMutablePointer<Vector>
+    /// One row's `z ⊙ φ(p)`.
+    let ph: UnsafeMutablePointer<Vector>
+    /// A block's rows of X and entries of y, gathered when the batch is given by row indices.
+    let gathered: UnsafeMutablePointer<Scalar>
 
     /// Buffers for the kernel; batches may have any number of rows (`capacity`, the largest
     /// batch expected, only bounds the row block).
     public init(d0: Int, d1: Int, capacity: Int) {
         self.d0 = d0
         self.d1 = d1
-        vectors = (d1 + 7) / 8 * 2
+        let lanes = Vector.scalarCount
+        vectors = (d1 + 2 * lanes - 1) / (2 * lanes) * 2
         // About 16 KiB of inputs and deltas per block, a multiple of 4 rows.
-        let perRow = (d0 + vectors * 4) * MemoryLayout<Scalar>.size
+        let perRow = (d0 + vectors * lanes) * MemoryLayout<Scalar>.size
         blockRows = max(4, min(max(1, capacity), 16384 / perRow) / 4 * 4)
         func make(_ n: Int) -> UnsafeMutablePointer<Vector> {
             let p = UnsafeMutablePointer<Vector>.allocate(capacity: max(1, n))
@@ -40,19 +47,24 @@ public final class OneHiddenLayerKernel<Scalar: SIMDScalar & BinaryFloatingPoint
         bp = make(vectors)
         pd = make(blockRows * vectors)
         gt = make((d0 + 2) * vectors)   // ∂Wᵀ, then ∂z and ∂b
+        ph = make(vectors)
+        gathered = .allocate(capacity: blockRows * (d0 + 1))
+        gathered.initialize(repeating: 0, count: blockRows * (d0 + 1))
     }
 
     deinit {
-        for p in [wt, zp, bp, pd, gt] { p.deallocate() }
+        for p in [wt, zp, bp, pd, gt, ph] { p.deallocate() }
+        gathered.deallocate()
     }
 
-    /// `Σ_n (y_n − f(x_n))²` over `rows` samples at `x` (rows×d0, row-major), and the gradient of
-    /// `scale·Σ (y_n − f(x_n))²` written (or with `accumulate`, added) into `gradW` (d1×d0),
-    /// `gradZ` (d1) and, when the network has biases, `gradB` (d1) and `gradBz`.
-    /// `slope` is the leaky-ReLU ρ; `a(0) = ρ`, as in `Network`.
+    /// `Σ_n (y_n − f(x_n))²` over `rows` samples, and the gradient of `scale·Σ (y_n − f(x_n))²`
+    /// written (or with `accumulate`, added) into `gradW` (d1×d0), `gradZ` (d1) and, when the
+    /// network has biases, `gradB` (d1) and `gradBz`. Sample n is row `order[n]` of `x`
+    /// (row-major, d0 columns) when `order` is given (each block's rows are then gathered into
+    /// a cache-sized buffer), else row n. `slope` is the leaky-ReLU ρ; `a(0) = ρ`.
     @_specialize(exported: true, where Scalar == Double)
     @_specialize(exported: true, where Scalar == Float)
-    public func sumOfSquaresAndGradient(x: UnsafePointer<Scalar>, y: UnsafePointer<Scalar>, rows: Int,
+    public func sumOfSquaresAndGradient(x: UnsafePointer<Scalar>, y: UnsafePointer<Scalar>, order: UnsafePointer<Int>?, rows: Int,
                                         w: UnsafePointer<Scalar>, b: UnsafePointer<Scalar>?, z: UnsafePointer<Scalar>,
                                         bz: Scalar, slope: Scalar, scale: Scalar,
                                         gradW: UnsafeMutablePointer<Scalar>, gradB: UnsafeMutablePointer<Scalar>?,
@@ -66,9 +78,18 @@ public final class OneHiddenLayerKernel<Scalar: SIMDScalar & BinaryFloatingPoint
         var start = 0
         while start < rows {
             let count = min(blockRows, rows - start)
-            let xb = x + start * d0
+            var xb = x + start * d0, yb = y + start
+            if let order {
+                for n in 0..<count {
+                    let r = order[start + n]
+                    (gathered + n * d0).update(from: x + r * d0, count: d0)
+                    gathered[blockRows * d0 + n] = y[r]
+                }
+                xb = UnsafePointer(gathered)
+                yb = UnsafePointer(gathered + blockRows * d0)
+            }
             forward(xb, rows: count)
-            let (s, g) = residualsAndDeltas(y + start, rows: count, bz: bz, slope: slope, scale: scale)
+            let (s, g) = residualsAndDeltas(yb, rows: count, bz: bz, slope: slope, scale: scale)
             sse += s
             gbz += g
             backward(xb, rows: count)
@@ -80,25 +101,27 @@ public final class OneHiddenLayerKernel<Scalar: SIMDScalar & BinaryFloatingPoint
 
     /// Outputs, residuals and `δ_n = g_n·z ⊙ a(p_n)` in place of `p_n`, with `g_n = −2·scale·r_n`;
     /// adds `Σ g_n φ(p_n)` to `∂z` and `Σ δ_n` to `∂b`. Returns `Σ r_n²` and `∂b_z = Σ g_n`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     func residualsAndDeltas(_ y: UnsafePointer<Scalar>, rows: Int, bz: Scalar, slope rho: Scalar, scale: Scalar) -> (Scalar, Scalar) {
         // Plain scalar loops over the padded width: LLVM vectorises them with selects (SIMD
         // masks in Swift lower to lane-by-lane code).
-        let width = vectors * 4
+        let width = vectors * lanes
         let ps = UnsafeMutableRawPointer(pd).assumingMemoryBound(to: Scalar.self)
         let zs = UnsafeMutableRawPointer(zp).assumingMemoryBound(to: Scalar.self)
         let gz = UnsafeMutableRawPointer(gt + d0 * vectors).assumingMemoryBound(to: Scalar.self), gb = gz + width
         var sse: Scalar = 0, gbz: Scalar = 0
-        let rhoV = Vector(repeating: rho)
         for n in 0..<rows {
             let p = ps + n * width
-            // f = b_z + Σ z_i φ(p_i), summed in vectors (a scalar sum would not be vectorised),
-            // with φ(p) = max(p, 0) + ρ·min(p, 0).
-            var fv = Vector()
-            let pv = pd + n * vectors
-            for v in 0..<vectors {
-                let u = pv[v]
-                fv.addProduct(zp[v], pointwiseMax(u, .zero) + rhoV * pointwiseMin(u, .zero))
+            // f = b_z + Σ z_i φ(p_i): the products by a scalar loop (vectorised with selects),
+            // summed in vectors (a scalar sum would not be vectorised).
+            let zph = UnsafeMutableRawPointer(ph).assumingMemoryBound(to: Scalar.self)
+            for i in 0..<width {
+                let u = p[i]
+                zph[i] = zs[i] * (u > 0 ? u : rho * u)
             }
+            var fv = Vector()
+            for v in 0..<vectors { fv += ph[v] }
             let r = y[n] - (fv.sum() + bz)
             sse += r * r
             let g = -2 * scale * r
@@ -116,19 +139,23 @@ public final class OneHiddenLayerKernel<Scalar: SIMDScalar & BinaryFloatingPoint
     }
 
     /// Copies W (transposed), b and z into the padded vector buffers.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     func load(w: UnsafePointer<Scalar>, b: UnsafePointer<Scalar>?, z: UnsafePointer<Scalar>) {
         let nv = vectors
         let wts = UnsafeMutableRawPointer(wt).assumingMemoryBound(to: Scalar.self)
         let zs = UnsafeMutableRawPointer(zp).assumingMemoryBound(to: Scalar.self)
         let bs = UnsafeMutableRawPointer(bp).assumingMemoryBound(to: Scalar.self)
         for i in 0..<d1 {
-            for j in 0..<d0 { wts[j * nv * 4 + i] = w[i * d0 + j] }
+            for j in 0..<d0 { wts[j * nv * lanes + i] = w[i * d0 + j] }
             zs[i] = z[i]
             bs[i] = b?[i] ?? 0
         }
     }
 
-    /// `P = X Wᵀ + b` over a row block, in 4-row × 8-unit register tiles.
+    /// `P = X Wᵀ + b` over a row block, in register tiles of 4 rows × 2 vectors of units.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     func forward(_ x: UnsafePointer<Scalar>, rows: Int) {
         let nv = vectors, d0 = self.d0
         var n = 0
@@ -141,10 +168,10 @@ public final class OneHiddenLayerKernel<Scalar: SIMDScalar & BinaryFloatingPoint
                     let w0 = wt[j * nv + v], w1 = wt[j * nv + v + 1]
                     let s0 = Vector(repeating: x0[j]), s1 = Vector(repeating: x1[j])
                     let s2 = Vector(repeating: x2[j]), s3 = Vector(repeating: x3[j])
-                    a00.addProduct(s0, w0); a01.addProduct(s0, w1)
-                    a10.addProduct(s1, w0); a11.addProduct(s1, w1)
-                    a20.addProduct(s2, w0); a21.addProduct(s2, w1)
-                    a30.addProduct(s3, w0); a31.addProduct(s3, w1)
+                    a00.multiplyAdd(s0, w0); a01.multiplyAdd(s0, w1)
+                    a10.multiplyAdd(s1, w0); a11.multiplyAdd(s1, w1)
+                    a20.multiplyAdd(s2, w0); a21.multiplyAdd(s2, w1)
+                    a30.multiplyAdd(s3, w0); a31.multiplyAdd(s3, w1)
                 }
                 let p = pd + n * nv + v
                 p[0] = a00; p[1] = a01; p[nv] = a10; p[nv + 1] = a11
@@ -157,14 +184,16 @@ public final class OneHiddenLayerKernel<Scalar: SIMDScalar & BinaryFloatingPoint
             let xr = x + n * d0
             for v in 0..<nv {
                 var a = bp[v]
-                for j in 0..<d0 { a.addProduct(Vector(repeating: xr[j]), wt[j * nv + v]) }
+                for j in 0..<d0 { a.multiplyAdd(Vector(repeating: xr[j]), wt[j * nv + v]) }
                 pd[n * nv + v] = a
             }
             n += 1
         }
     }
 
-    /// `∂Wᵀ += Xᵀ δ` over a row block, in 4-input × 8-unit register tiles.
+    /// `∂Wᵀ += Xᵀ δ` over a row block, in register tiles of 4 inputs × 2 vectors of units.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     func backward(_ x: UnsafePointer<Scalar>, rows: Int) {
         let nv = vectors, d0 = self.d0
         var j = 0
@@ -180,10 +209,10 @@ public final class OneHiddenLayerKernel<Scalar: SIMDScalar & BinaryFloatingPoint
                     let xr = x + n * d0 + j
                     let s0 = Vector(repeating: xr[0]), s1 = Vector(repeating: xr[1])
                     let s2 = Vector(repeating: xr[2]), s3 = Vector(repeating: xr[3])
-                    a00.addProduct(s0, e0); a01.addProduct(s0, e1)
-                    a10.addProduct(s1, e0); a11.addProduct(s1, e1)
-                    a20.addProduct(s2, e0); a21.addProduct(s2, e1)
-                    a30.addProduct(s3, e0); a31.addProduct(s3, e1)
+                    a00.multiplyAdd(s0, e0); a01.multiplyAdd(s0, e1)
+                    a10.multiplyAdd(s1, e0); a11.multiplyAdd(s1, e1)
+                    a20.multiplyAdd(s2, e0); a21.multiplyAdd(s2, e1)
+                    a30.multiplyAdd(s3, e0); a31.multiplyAdd(s3, e1)
                 }
                 g[0] = a00; g[1] = a01; g[nv] = a10; g[nv + 1] = a11
                 g[2 * nv] = a20; g[2 * nv + 1] = a21; g[3 * nv] = a30; g[3 * nv + 1] = a31
@@ -194,7 +223,7 @@ public final class OneHiddenLayerKernel<Scalar: SIMDScalar & BinaryFloatingPoint
         while j < d0 {
             for v in 0..<nv {
                 var a = gt[j * nv + v]
-                for n in 0..<rows { a.addProduct(Vector(repeating: x[n * d0 + j]), pd[n * nv + v]) }
+                for n in 0..<rows { a.multiplyAdd(Vector(repeating: x[n * d0 + j]), pd[n * nv + v]) }
                 gt[j * nv + v] = a
             }
             j += 1
@@ -202,9 +231,11 @@ public final class OneHiddenLayerKernel<Scalar: SIMDScalar & BinaryFloatingPoint
     }
 
     /// Writes (or adds) the gradients in the network's layout.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     func store(gradW: UnsafeMutablePointer<Scalar>, gradB: UnsafeMutablePointer<Scalar>?, gradZ: UnsafeMutablePointer<Scalar>,
                gradBz: UnsafeMutablePointer<Scalar>?, gbz: Scalar, accumulate: Bool) {
-        let width = vectors * 4
+        let width = vectors * lanes
         let gts = UnsafeMutableRawPointer(gt).assumingMemoryBound(to: Scalar.self)
         let gz = gts + d0 * width, gb = gz + width
         for i in 0..<d1 {
