@@ -13,6 +13,9 @@ t0=$(date +%s)
 say() { echo "[slurm test $(( $(date +%s) - t0 )) s] $*"; }
 fail() { echo "SLURM TEST FAILED: $*" >&2; exit 1; }
 
+# Daemons this test starts are stopped when it ends; a cluster that was already up is left running.
+started=()
+for d in munged slurmctld slurmd; do pgrep -x "$d" >/dev/null || started+=("$d"); done
 Tests/slurm/start-slurm.sh
 if [ -z "${MINIMA:-}" ]; then
     if [ -x .build/release/minima ] && [ .build/release/minima -nt Package.swift ]; then MINIMA=$PWD/.build/release/minima
@@ -20,7 +23,11 @@ if [ -z "${MINIMA:-}" ]; then
 fi
 say "using $MINIMA"
 work=$(mktemp -d /tmp/minima-slurm.XXXXXX)
-trap 'scancel --quiet --name=minima-figure1-quick --name=minima-requeue 2>/dev/null || true' EXIT
+stop_started() {
+    scancel --quiet --name=minima-figure1-quick --name=minima-requeue 2>/dev/null || true
+    for d in slurmd slurmctld munged; do [[ " ${started[*]} " == *" $d "* ]] && pkill -x "$d" 2>/dev/null || true; done
+}
+trap stop_started EXIT
 
 # Waits until job $1 has left the queue (at most $2 seconds).
 wait_job() {
@@ -79,7 +86,7 @@ for _ in $(seq 1200); do
     [ "${done1:-0}" -ge 1 ] && grep -q "(shard 1/2)" "$work/status.txt" && break
     sleep 0.1
 done
-sleep 0.$(( RANDOM % 9 + 1 ))
+sleep 0.$(( RANDOM % 4 ))$(( RANDOM % 10 ))   # a random point of the run in progress; a third run still follows it
 scancel --signal=USR1 --batch "${job}_1" || fail "task ${job}_1 is not running any more (its runs ended before the signal)"
 say "sent SIGUSR1 to task ${job}_1"
 for _ in $(seq 240); do
@@ -104,12 +111,12 @@ say "2. SIGUSR1 and requeue: $rruns runs, each trained once, same summary.csv as
 
 # 3. A CIFAR-shaped run (N 10,000, d0 3072, d1 16, Float32, Adam on batches of 100) killed with
 #    SIGTERM at a random epoch, resumed, against an uninterrupted run.
-cifar=(train --n 10000 --d0 3072 --hidden 16 --slope 0 --optimizer adam --lr 0.0005 --batch 100 --epochs 10
+cifar=(train --n 10000 --d0 3072 --hidden 16 --slope 0 --optimizer adam --lr 0.0005 --batch 100 --epochs 20
        --precision float32 --threads 2 --seed 3 --quiet)
 (cd "$work" && "$MINIMA" "${cifar[@]}" --out whole.json --save-weights whole >/dev/null)
-(cd "$work" && exec "$MINIMA" "${cifar[@]}" --out resumed.json --save-weights resumed --checkpoint ck --checkpoint-every 0.2 >/dev/null) &
+(cd "$work" && exec "$MINIMA" "${cifar[@]}" --out resumed.json --save-weights resumed --checkpoint ck --checkpoint-every 0.01 >/dev/null) &
 pid=$!
-stop_epoch=$(( RANDOM % 7 + 2 ))
+stop_epoch=$(( RANDOM % 14 + 2 ))   # at least 4 epochs before the end, even on a fast machine
 for _ in $(seq 1200); do
     epoch=$(grep -a -o '"epoch" : [0-9]*' "$work/ck/training.checkpoint" 2>/dev/null | tail -1 | grep -o '[0-9]*$' || true)
     [ -n "$epoch" ] && [ "$epoch" -ge "$stop_epoch" ] && break
