@@ -138,6 +138,9 @@ public enum ImageFolder {
                          name: @escaping @Sendable (String) -> String,
                          read: @escaping @Sendable (String) throws -> [UInt8]) throws -> ImageSplits {
         let names = train.map(\.name)
+        guard train.contains(where: { !$0.files.isEmpty }) else {
+            throw MinimaError.invalidFile(path: trainFolder, message: "holds no images (expected one folder of images per class)")
+        }
         var listed = train.flatMap { c in c.files.map { ($0, names.firstIndex(of: c.name)!) } }
         let trainCount = listed.count
         for c in test ?? [] {

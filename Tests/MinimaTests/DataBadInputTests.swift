@@ -67,6 +67,15 @@ import Minima
         #expect(notImage == "\(folder.path)/b/1.png: is neither a PNG nor a JPEG image (unknown signature)")
     }
 
+    @Test func aLayoutWithoutImagesIsRefusedBeforeDecoding() {
+        // No image to take the size from: refused naming the folder, never an index past the end.
+        let none = minimaError {
+            _ = try ImageFolder.assemble(train: [("a", [])], test: nil, trainFolder: "/data/train", testFolder: "", files: nil,
+                                         name: { $0 }, read: { _ in [] })
+        }
+        #expect(none == "/data/train: holds no images (expected one folder of images per class)")
+    }
+
     @Test func classSpecNamingAClassTwiceOrAMissingClass() {
         let names = (0..<10).map(String.init)
         #expect(minimaError { _ = try ClassSplit.parse("0-4:4-9", classNames: names) } == "data.classes: class 4 (4) is named in both groups of '0-4:4-9'")
