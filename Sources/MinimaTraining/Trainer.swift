@@ -129,11 +129,18 @@ public struct Trainer<Scalar: LinalgScalar> {
             for (k, v) in CheckpointFingerprint.of(network.shape) { fingerprint["network." + k] = v }
             fingerprint["threads"] = String(threads)
             fingerprint["data.size"] = "\(n)x\(data.d0)"
-            fingerprint["data.checksum"] = CheckpointFingerprint.data(x: data.x.elements, y: data.y, n: n, d0: data.d0)
+        }
+        /// The fingerprint with the data's checksum, computed on the first save or resume only:
+        /// hashing the data costs about 0.1 s at CIFAR size, and most runs never save.
+        func fingerprintWithData() -> [String: String] {
+            if fingerprint["data.checksum"] == nil {
+                fingerprint["data.checksum"] = CheckpointFingerprint.data(x: data.x.elements, y: data.y, n: n, d0: data.d0)
+            }
+            return fingerprint
         }
         if let policy, policy.resume, FileManager.default.fileExists(atPath: policy.path) {
             let saved = try Checkpoint<Scalar>.read(policy.path)
-            try CheckpointFingerprint.check(saved.header.fingerprint, against: fingerprint, checkpoint: policy.path)
+            try CheckpointFingerprint.check(saved.header.fingerprint, against: fingerprintWithData(), checkpoint: policy.path)
             let h = saved.header
             func damaged(_ what: String) -> MinimaError { .invalidFile(path: policy.path, message: "not a usable checkpoint (\(what))") }
             guard saved.parameters.count == count else { throw damaged("\(saved.parameters.count) parameters, the network has \(count)") }
@@ -173,7 +180,7 @@ public struct Trainer<Scalar: LinalgScalar> {
             guard let policy else { return }
             let state = optimizer.state
             let finisher = try JSONEncoder().encode(FinisherBookkeeping(lastTry: lastTry, done: finished, failures: failures))
-            let header = CheckpointHeader(scalarBytes: MemoryLayout<Scalar>.size, fingerprint: fingerprint, epoch: epoch,
+            let header = CheckpointHeader(scalarBytes: MemoryLayout<Scalar>.size, fingerprint: fingerprintWithData(), epoch: epoch,
                                           batchStart: batchStart, epochSSE: epochSSE, optimizerSteps: state.steps,
                                           generator: rng.state, curve: curve, epochSeconds: epochSeconds, elapsed: elapsed(),
                                           finisher: String(decoding: finisher, as: UTF8.self), context: policy.context,
