@@ -21,7 +21,7 @@ struct MinimaCommand: ParsableCommand {
     )
 
     /// Parses and runs a subcommand. Help and version exit 0; every error prints one line on
-    /// stderr and exits with code 2 (a usage error also shows the usage line).
+    /// stderr and exits with code 2 (a usage error names the command's --help on that line).
     static func main() {
         FieldFlags.install()
         do {
@@ -38,11 +38,31 @@ struct MinimaCommand: ParsableCommand {
             let code = exitCode(for: error)
             if code == .success || error is CleanExit { exit(withError: error) }
             if error is ExitCode { exit(withError: error) }
-            // Errors thrown by validate() come wrapped; they print like those of run().
-            var message = fullMessage(for: error)
+            // Errors thrown by validate() come wrapped; they print like those of run(). A usage
+            // error keeps its first line and points to the command's help, on that one line.
+            let lines = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: true)
+            var message = lines.first.map(String.init) ?? "error"
             if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst(7) }
+            if let value = negativeValue(after: message) {
+                message += " (\(value.text) reads as a flag: write \(value.flag)=\(value.text))"
+            }
+            if let see = lines.first(where: { $0.contains("See '") }), let help = see.split(separator: "'").dropFirst().first {
+                message += (message.hasSuffix(".") || message.hasSuffix("?") ? "" : ".") + " See '\(help)'."
+            }
             FileHandle.standardError.write(Data((message + "\n").utf8))
             Foundation.exit(2)
         }
+    }
+
+    /// For "Missing value for '--lr <lr>'" when the command line has `--lr -1`: the flag and the
+    /// negative number that the parser took for a flag.
+    static func negativeValue(after message: String) -> (flag: String, text: String)? {
+        guard let range = message.range(of: "Missing value for '") else { return nil }
+        let flag = String(message[range.upperBound...].prefix { $0 != " " && $0 != "'" })
+        let arguments = CommandLine.arguments
+        guard let i = arguments.firstIndex(of: flag), i + 1 < arguments.count else { return nil }
+        let next = arguments[i + 1]
+        guard next.count > 1, next.hasPrefix("-"), Double(next) != nil || next.dropFirst().first?.isNumber == true else { return nil }
+        return (flag, next)
     }
 }

@@ -26,12 +26,16 @@ struct CommandLineTests {
         (["--momentum", "0.5"], "--momentum: applies to --optimizer sgd only"),
         (["--hidden", "4,4", "--margin-step"], "--margin-step: needs one hidden layer"),
         (["--margin-step-below", "0"], "--margin-step-below: must be at least 1"),
+        (["--lr", "-1"], "Missing value for '--lr <lr>' (-1 reads as a flag: write --lr=-1). See 'minima train --help'."),
+        (["--optimizer", "foo"], "Please provide one of 'gd', 'sgd' or 'adam'. See 'minima train --help'."),
+        (["--bogus"], "Unknown option '--bogus'"),
     ])
     func badFlagsAreRejected(_ arguments: [String], _ expected: String) throws {
         let dir = TemporaryFolder(); defer { dir.cleanup() }
         let r = try runMinima(["train", "--quiet", "--out", dir.file("run.json")] + arguments)
         #expect(r.status == 2)
         #expect(r.stderr.contains(expected), "stderr was: \(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1 && r.stdout.isEmpty, "one line, no output: \(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("run.json")))
     }
 
