@@ -360,11 +360,3 @@ extension FinalState {
                           medianEpochSeconds: medianEpochSeconds, status: status, message: message)
     }
 }
-
-/// The median of a list (0 when empty).
-func median(_ values: [Double]) -> Double {
-    guard !values.isEmpty else { return 0 }
-    let sorted = values.sorted()
-    let mid = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}

@@ -16,7 +16,8 @@ struct BenchCheckpoint: ParsableCommand {
             (b) The quick Figure 1 sweep (90 runs) in --rounds alternating rounds, once with each \
             run checkpointing as `minima sweep` does (fingerprint, the periodic check after every \
             batch, removal of the checkpoint) and once training without checkpoints, both claiming \
-            their runs; the ratio of the total times, and the claims' own cost. Not a test: timings depend on the machine and its load.
+            their runs; the ratio of the total times and the median of the rounds' ratios, and the \
+            claims' own cost. Not a test: timings depend on the machine and its load.
             """)
 
     @Option(help: "Saves to time at Table 1 size.")
@@ -36,8 +37,7 @@ struct BenchCheckpoint: ParsableCommand {
         func seconds(_ body: () throws -> Void) rethrows -> Double {
             let t = clock.now
             try body()
-            let d = clock.now - t
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            return (clock.now - t).inSeconds
         }
         print("load average: \((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?")")
 
@@ -96,11 +96,10 @@ struct BenchCheckpoint: ParsableCommand {
         let a = with.reduce(0, +), b = without.reduce(0, +)
         // Each round's pair ran back to back, so its ratio sees the same load; the median of the
         // pairs' ratios is what a drift in the machine's load disturbs least.
-        let ratios = zip(with, without).map { $0 / $1 }.sorted()
-        let median = ratios.count % 2 == 1 ? ratios[ratios.count / 2] : (ratios[ratios.count / 2 - 1] + ratios[ratios.count / 2]) / 2
+        let pairedRatio = median(zip(with, without).map { $0 / $1 })
         print(String(format: "quick Figure 1 sweep (%d runs, %d workers), %d rounds: %.2f s with checkpoints, %.2f s without (rounds: %@ / %@); checkpoint overhead %+.2f%% of the totals, %+.2f%% median of the rounds' ratios; claims (in both) %.1f ms a sweep, %.2f%% of one",
                      runs.count, workers.workers, rounds, a, b,
                      with.map { String(format: "%.2f", $0) }.joined(separator: ","), without.map { String(format: "%.2f", $0) }.joined(separator: ","),
-                     100 * (a / b - 1), 100 * (median - 1), 1000 * claims, 100 * claims / (b / Double(rounds))))
+                     100 * (a / b - 1), 100 * (pairedRatio - 1), 1000 * claims, 100 * claims / (b / Double(rounds))))
     }
 }
