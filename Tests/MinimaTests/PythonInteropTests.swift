@@ -8,11 +8,7 @@ let numpyAvailable: Bool = {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = ["python3", "-c", "import numpy"]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    guard (try? p.run()) != nil else { return false }
-    p.waitUntilExit()
-    return p.terminationStatus == 0
+    return (try? run(p))?.status == 0
 }()
 
 /// Weights written the way a PyTorch user saves them and data saved with numpy, certified by
@@ -100,15 +96,9 @@ json.dump(out, sys.stdout)
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", "-c", script]
         p.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw MinimaError.numerical("python3 failed: " + String(decoding: e, as: UTF8.self)) }
-        return String(decoding: o, as: UTF8.self)
+        let r = try run(p)
+        guard r.status == 0 else { throw MinimaError.numerical("python3 failed: " + r.stderr) }
+        return r.stdout
     }
 
     /// `minima certify --json` on a weights file and an .npz, as a JSON object.
