@@ -49,9 +49,11 @@ public enum BinaryTask {
             if !positive.isEmpty { positive = chosen.map { positive[$0] } }
         }
         let coding = spec.labels
+        // `DataSpec.validate` refuses real targets for image sources: their labels are classes.
+        guard let classes = coding.classes else { preconditionFailure("image data sets have class labels, not real targets") }
         let y: [Scalar] = spec.randomLabels
-            ? randomLabels(count: images.count, coding: coding, seed: spec.seed)
-            : positive.map { Scalar($0 ? coding.positive : coding.negative) }
+            ? randomLabels(count: images.count, classes: classes, seed: spec.seed)
+            : positive.map { Scalar(classes.label(positive: $0)) }
         let p = spec.preprocessing
         var x: Matrix<Scalar> = Timed.run("scale", note: p.scale == .unit ? "bytes/255" : "bytes as 0…255", into: &report) {
             FeatureTransform.pixels(images, divisor: p.scale == .unit ? 255 : 1)
@@ -107,18 +109,24 @@ public enum BinaryTask {
     }
 
     /// Labels ±1 (or 0/1) with probability ½ each, from the seed's random-label stream.
-    public static func randomLabels<Scalar: LinalgScalar>(count: Int, coding: LabelCoding, seed: UInt64) -> [Scalar] {
+    public static func randomLabels<Scalar: LinalgScalar>(count: Int, classes: LabelClasses, seed: UInt64) -> [Scalar] {
         var rng = SeededGenerator(seed: seed, stream: Stream.randomLabels.rawValue)
-        return (0..<count).map { _ in Scalar(rng.next() & 1 == 1 ? coding.positive : coding.negative) }
+        return (0..<count).map { _ in Scalar(classes.label(positive: rng.next() & 1 == 1)) }
     }
 
-    /// N, d0, the label balance and the moments of the final inputs.
+    /// N, d0, the label balance (the targets' mean and standard deviation for real targets) and
+    /// the moments of the final inputs.
     static func summarise<Scalar: LinalgScalar>(_ data: Dataset<Scalar>, into report: inout DataReport) {
         report.n = data.n
         report.d0 = data.d0
         let counts = data.classCounts
-        report.negatives = counts.negative
-        report.positives = counts.positive
+        report.negatives = counts?.negative
+        report.positives = counts?.positive
+        if counts == nil {
+            let targets = moments(Matrix(rows: data.n, columns: 1, elements: data.y))
+            report.targetMean = targets.mean
+            report.targetStd = targets.std
+        }
         let stats = moments(data.x)
         report.featureMean = stats.mean
         report.featureStd = stats.std

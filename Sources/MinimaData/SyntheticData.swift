@@ -16,17 +16,25 @@ public enum SyntheticData {
         return Matrix(rows: n, columns: d0, elements: stream.normals(n * d0, threads: BLASEnvironment.threads))
     }
 
-    /// `X ∼ N(0, I)` (N×d0) and labels ±1 (or 0/1) with probability ½ each.
+    /// `X ∼ N(0, I)` (N×d0) and labels ±1 (or 0/1) with probability ½ each; real targets are
+    /// `y_n ∼ N(0, 1)`, from the same labels stream.
     public static func gaussian<Scalar: LinalgScalar>(n: Int, d0: Int, seed: UInt64,
                                                       coding: LabelCoding = .plusMinusOne) -> Dataset<Scalar> {
         var labels = SeededGenerator(seed: seed, stream: Stream.labels.rawValue)
         let x: Matrix<Scalar> = inputs(n: n, d0: d0, seed: seed)
-        let y = (0..<n).map { _ in Scalar(labels.next() & 1 == 1 ? coding.positive : coding.negative) }
+        let y: [Scalar]
+        if let classes = coding.classes {
+            y = (0..<n).map { _ in Scalar(classes.label(positive: labels.next() & 1 == 1)) }
+        } else {
+            let normals: [Double] = labels.normals(n)
+            y = normals.map { Scalar($0) }
+        }
         return Dataset(x: x, y: y, coding: coding, name: "gaussian(n=\(n), d0=\(d0), seed=\(seed))")
     }
 
     /// `X ∼ N(0, I)` labelled by a random teacher `f*(x) = z*ᵀ φ(W* x)` of width `width`
-    /// (entries of W*, z* i.i.d. N(0, 1), slope ρ): `y_n` is the class of `f*(x_n)` (sign, threshold 0).
+    /// (entries of W*, z* i.i.d. N(0, 1), slope ρ): `y_n` is the class of `f*(x_n)` (sign, threshold 0),
+    /// or for real targets the teacher's output `f*(x_n)` itself.
     public static func teacher<Scalar: LinalgScalar>(n: Int, d0: Int, width: Int, slope: Double, seed: UInt64,
                                                      coding: LabelCoding = .plusMinusOne) -> Dataset<Scalar> {
         var weights = SeededGenerator(seed: seed, stream: Stream.teacher.rawValue)
@@ -40,7 +48,7 @@ public enum SyntheticData {
                 let u = pre[i, j]
                 f += z[j] * (u > 0 ? u : slope * u)
             }
-            return Scalar(f > 0 ? coding.positive : coding.negative)
+            return Scalar(coding.classes.map { $0.label(positive: f > 0) } ?? f)
         }
         return Dataset(x: x, y: y, coding: coding,
                        name: "teacher(n=\(n), d0=\(d0), width=\(width), seed=\(seed))")

@@ -92,10 +92,11 @@ public struct Table1Result: Sendable {
     /// The data set's actual sizes.
     public var n: Int { record.samples ?? 0 }
     public var d0: Int { record.config.network.d0 }
-    /// Final training MCE and wrong samples; the best MCE seen at any logged epoch.
-    public var mce: Double { record.final.mce }
-    public var errors: Int { record.final.errors }
-    public var bestMCE: Double { min(record.curve.map(\.mce).min() ?? 1, record.final.mce) }
+    /// Final training MCE and wrong samples; the best MCE seen at any logged epoch. Table 1's
+    /// rows are binary tasks (±1 labels), whose records always hold these.
+    public var mce: Double { record.final.mce ?? .nan }
+    public var errors: Int { record.final.errors ?? 0 }
+    public var bestMCE: Double { min(record.curve.compactMap(\.mce).min() ?? 1, mce) }
     public var mse: Double { record.final.mse }
     public var epochs: Int { record.final.epochs }
     public var seconds: Double { record.final.seconds }

@@ -35,9 +35,10 @@ public struct RegionFit: Codable, Equatable, Sendable {
     public var method: FitMethod
     /// `MSE_A = ‖e_A‖²/N`.
     public var mse: Double
-    /// `MCE_A`: fraction of `ŷ_A` on the wrong side of the threshold.
-    public var mce: Double
-    public var errors: Int
+    /// `MCE_A`: fraction of `ŷ_A` on the wrong side of the threshold, and how many; nil (null
+    /// in JSON) for real-valued targets.
+    @NullWhenAbsent public var mce: Double?
+    @NullWhenAbsent public var errors: Int?
     /// LSQR iterations (0 for dense).
     public var iterations: Int
     /// Whether LSQR met its tolerance (always true for dense).
@@ -120,10 +121,10 @@ extension RegionFit {
         let orthogonality = eNorm > 0 && frob > 0 ? norm(design.times(residual)) / (frob * eNorm) : 0
         let yNorm = norm(y)
         let achieved = Swift.min(orthogonality, yNorm > 0 ? eNorm / yNorm : 0)
-        let errors = zip(fitted, y).filter { coding.isError(output: $0, label: $1) }.count
+        let errors = coding.classes.map { classes in zip(fitted, y).filter { classes.isError(output: $0, label: $1) }.count }
         let d = clock.now - t0
         let fit = RegionFit(method: chosen == .auto ? .dense : chosen, mse: eNorm * eNorm / Double(Swift.max(1, n)),
-                            mce: Double(errors) / Double(Swift.max(1, n)), errors: errors,
+                            mce: errors.map { Double($0) / Double(Swift.max(1, n)) }, errors: errors,
                             iterations: iterations, converged: converged, requestedTolerance: requested,
                             achievedTolerance: achieved, effectiveRank: effectiveRank, correctionNorm: norm(shift),
                             seconds: d.inSeconds)

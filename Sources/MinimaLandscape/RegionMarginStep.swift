@@ -67,11 +67,14 @@ public struct RegionMarginStep: Codable, Equatable, Sendable, TrainingFinisher {
         guard net.shape.depth == 1 else {
             throw MinimaError.mismatch("the region margin step needs one hidden layer; the network has \(net.shape.depth)")
         }
+        guard data.coding.isClassification else { throw Self.needsClasses }
         var history: [MarginStepIteration] = []
         // One forward pass per trial: its outputs give the metrics and the next selection.
         var f = net.outputs(data)
         var current = Metrics(outputs: f, on: data)
-        for _ in 0..<maximumIterations where current.errors > 0 {
+        // Class labels (checked above): every error count is a number.
+        func wrong(_ m: Metrics) -> Int { m.errors ?? 0 }
+        for _ in 0..<maximumIterations where wrong(current) > 0 {
             let selected = selection(f, data)
             if selected.isEmpty { break }
             let direction = try step(net, data, rows: selected, outputs: f)
@@ -84,14 +87,14 @@ public struct RegionMarginStep: Codable, Equatable, Sendable, TrainingFinisher {
                 for k in trial.parameters.indices { trial.parameters[k] = start[k] + Scalar(length) * direction[k] }
                 g = trial.outputs(data)
                 metrics = Metrics(outputs: g, on: data)
-                if metrics.errors <= current.errors { break }
+                if wrong(metrics) <= wrong(current) { break }
                 length /= 2
             }
-            guard metrics.errors <= current.errors else { break }
-            history.append(MarginStepIteration(selected: selected.count, errorsBefore: current.errors, errorsAfter: metrics.errors,
+            guard wrong(metrics) <= wrong(current) else { break }
+            history.append(MarginStepIteration(selected: selected.count, errorsBefore: wrong(current), errorsAfter: wrong(metrics),
                                                stepLength: length, mseAfter: metrics.mse))
             // Give up when the error count has not fallen for `patience` iterations.
-            let stalled = history.count > patience && history[history.count - 1 - patience].errorsAfter <= metrics.errors
+            let stalled = history.count > patience && history[history.count - 1 - patience].errorsAfter <= wrong(metrics)
             net = trial
             f = g
             current = metrics
@@ -100,10 +103,17 @@ public struct RegionMarginStep: Codable, Equatable, Sendable, TrainingFinisher {
         return history
     }
 
-    /// The set S: samples whose signed distance to the threshold is below the margin, lowest first.
+    /// Why real-valued targets cannot take the step: it moves samples across the threshold.
+    static var needsClasses: MinimaError {
+        .mismatch("the region margin step needs class labels: real-valued targets have no threshold to move samples across")
+    }
+
+    /// The set S: samples whose signed distance to the threshold is below the margin, lowest
+    /// first (none for real-valued targets).
     package func selection<Scalar: LinalgScalar>(_ f: [Scalar], _ data: Dataset<Scalar>) -> [Int] {
-        let threshold = data.coding.threshold
-        let target = margin * (data.coding.positive - threshold)
+        guard let classes = data.coding.classes else { return [] }
+        let threshold = classes.threshold
+        let target = margin * (classes.positive - threshold)
         var low: [(Int, Double)] = []
         for n in 0..<data.n {
             let side: Double = Double(data.y[n]) > threshold ? 1 : -1
@@ -118,8 +128,9 @@ public struct RegionMarginStep: Codable, Equatable, Sendable, TrainingFinisher {
     package func step<Scalar: LinalgScalar>(_ net: Network<Scalar>, _ data: Dataset<Scalar>, rows: [Int], outputs f: [Scalar]) throws -> [Scalar] {
         let s = rows.count, d0 = data.d0, d1 = net.shape.hidden[0]
         let rho = Double(net.shape.slope)
-        let threshold = data.coding.threshold
-        let target = margin * (data.coding.positive - threshold)
+        guard let classes = data.coding.classes else { throw Self.needsClasses }
+        let threshold = classes.threshold
+        let target = margin * (classes.positive - threshold)
         // Work in Double: the Gram of a few thousand samples is cheap and its conditioning matters.
         let xs: Matrix<Double> = data.x.selectingRows(rows).converted()
         let w: Matrix<Double> = net.weight(0).converted()

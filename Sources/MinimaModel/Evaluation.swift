@@ -4,13 +4,14 @@ import MinimaData
 
 /// The loss and error of a network on a data set (docs/theory.md §1):
 /// `MSE = (1/N)·‖y − f(X)‖²`, `MCE` = fraction of samples on the wrong side of the threshold.
+/// Real-valued targets have no threshold: their MCE and error count are nil (null in JSON).
 public struct Metrics: Codable, Equatable, Sendable {
     public var mse: Double
-    public var mce: Double
+    @NullWhenAbsent public var mce: Double?
     /// Number of misclassified samples (`MCE·N`).
-    public var errors: Int
+    @NullWhenAbsent public var errors: Int?
 
-    package init(mse: Double, mce: Double, errors: Int) {
+    package init(mse: Double, mce: Double?, errors: Int?) {
         self.mse = mse
         self.mce = mce
         self.errors = errors
@@ -23,14 +24,15 @@ extension Metrics {
     public init<Scalar: LinalgScalar>(outputs f: [Scalar], on data: Dataset<Scalar>) {
         precondition(f.count == data.n, "\(f.count) outputs for \(data.n) samples")
         var sse = 0.0
-        var errors = 0
         for n in 0..<data.n {
             let r = Double(data.y[n]) - Double(f[n])
             sse += r * r
-            if data.coding.isError(output: f[n], label: data.y[n]) { errors += 1 }
         }
         let count = Double(Swift.max(1, data.n))
-        self.init(mse: sse / count, mce: Double(errors) / count, errors: errors)
+        let errors = data.coding.classes.map { classes in
+            (0..<data.n).reduce(0) { $0 + (classes.isError(output: f[$1], label: data.y[$1]) ? 1 : 0) }
+        }
+        self.init(mse: sse / count, mce: errors.map { Double($0) / count }, errors: errors)
     }
 }
 

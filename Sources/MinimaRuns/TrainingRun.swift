@@ -56,6 +56,7 @@ public enum TrainingRun {
         try shape.validate()
         try checkMemory(n: data.n, d0: data.d0, hidden: shape.hidden, bias: shape.bias, batch: config.training.batchSize,
                         threads: config.threads, precision: config.precision, what: ["the data", MinimaError.fieldWording(.hidden), MinimaError.fieldWording(.threads)])
+        try config.checkTargets()
         if config.marginStep != nil && shape.depth != 1 {
             throw MinimaError.invalidValue(field: .marginStep, message: "needs one hidden layer (the step is linear in W1 inside a region); the network has \(shape.depth)")
         }

@@ -8,7 +8,8 @@ import MinimaModel
 public struct CurvePoint: Codable, Equatable, Sendable {
     public var epoch: Int
     public var mse: Double
-    public var mce: Double
+    /// nil (null in JSON) for real-valued targets, which have no threshold.
+    @NullWhenAbsent public var mce: Double?
     /// Learning rate used in this epoch.
     public var lr: Double
     /// Seconds since training started.
@@ -28,8 +29,9 @@ public enum RunStatus: String, Codable, Sendable {
 /// What a run ended with (the run record's `final`).
 public struct FinalState: Codable, Equatable, Sendable {
     public var mse: Double
-    public var mce: Double
-    public var errors: Int
+    /// MCE and misclassified samples; nil (null in JSON) for real-valued targets.
+    @NullWhenAbsent public var mce: Double?
+    @NullWhenAbsent public var errors: Int?
     /// Margin `min_{i,n} |w_i^T x_n|` over every hidden pre-activation.
     public var minAbsPreactivation: Double
     /// Pre-activations exactly 0 (the loss is not differentiable there).
@@ -54,6 +56,7 @@ public struct TrainingProgress: Sendable {
     public var epoch: Int
     public var epochs: Int
     public var mse: Double
+    /// NaN when not measured this time or not applicable (real-valued targets).
     public var mce: Double
     public var lr: Double
     public var seconds: Double
@@ -256,7 +259,7 @@ public struct Trainer<Scalar: LinalgScalar> {
                             } else if let t = config.targetMSE, m.mse <= t {
                                 status = .converged; message = "training MSE reached \(m.mse) ≤ \(t) at epoch \(epoch)"
                             }
-                            if status != .converged, finisherTries, let step = finisher, m.errors > 0, m.errors <= step.triesBelow,
+                            if status != .converged, finisherTries, let step = finisher, let wrong = m.errors, wrong > 0, wrong <= step.triesBelow,
                                epoch - lastTry >= step.tryEvery {
                                 lastTry = epoch
                                 BLASEnvironment.setThreads(blasThreads)
@@ -267,7 +270,7 @@ public struct Trainer<Scalar: LinalgScalar> {
                                     if let last = done.last, last.errorsAfter == 0 {
                                         network = trial
                                         status = .converged
-                                        message = "\(step.name) removed the last \(m.errors) errors after epoch \(epoch)"
+                                        message = "\(step.name) removed the last \(wrong) errors after epoch \(epoch)"
                                     }
                                 } catch {
                                     // The same weights' region would fail the same way: stop trying.
@@ -289,8 +292,8 @@ public struct Trainer<Scalar: LinalgScalar> {
                             let t = elapsed()
                             if t - lastReport >= 1 {
                                 lastReport = t
-                                let m = metrics ?? Metrics(mse: epochSSE / Double(n), mce: .nan, errors: 0)
-                                progress(TrainingProgress(epoch: epoch, epochs: config.epochs, mse: m.mse, mce: m.mce, lr: lr, seconds: t))
+                                let m = metrics ?? Metrics(mse: epochSSE / Double(n), mce: nil, errors: nil)
+                                progress(TrainingProgress(epoch: epoch, epochs: config.epochs, mse: m.mse, mce: m.mce ?? .nan, lr: lr, seconds: t))
                             }
                         }
                         if epoch < config.epochs { try checkpointIfDue(epoch: epoch + 1, batchStart: 0, epochSSE: 0) }
@@ -321,7 +324,7 @@ public struct Trainer<Scalar: LinalgScalar> {
             curve.append(CurvePoint(epoch: epochsRun, mse: final.mse, mce: final.mce, lr: lr, seconds: totalSeconds))
         }
         progress?(TrainingProgress(epoch: epochsRun, epochs: config.epochs, mse: final.mse,
-                                   mce: final.mce, lr: lr, seconds: totalSeconds))
+                                   mce: final.mce ?? .nan, lr: lr, seconds: totalSeconds))
         return (curve, final)
     }
 }

@@ -22,9 +22,10 @@ public struct RegionClassification: Codable, Sendable, Equatable {
     public var content: RegionContent
     /// `rank(A∘X)`.
     public var rank: Int
-    /// MSE and MCE of the region's only possible DLM output `ŷ_A` (its least-squares fit).
+    /// MSE and MCE of the region's only possible DLM output `ŷ_A` (its least-squares fit); the
+    /// MCE is nil (null in JSON) for real-valued targets.
     public var mse: Double
-    public var mce: Double
+    @NullWhenAbsent public var mce: Double?
     /// The margin `t` of the solution GLPK found (normalised units, see `RegionClassifier`);
     /// nil when no DLM exists or none was needed (ŷ_A = 0 is reached by z = 0).
     public var margin: Double?
@@ -101,9 +102,9 @@ public struct RegionClassifier: Sendable {
         let fit = try RegionLeastSquares(khatriRaoTransposed: m, targets: y)
         let n = Double(max(1, y.count))
         let sse = fit.residual.reduce(0) { $0 + $1 * $1 }
-        let errors = zip(fit.fitted, y).filter { coding.isError(output: $0, label: $1) }.count
+        let errors = coding.classes.map { classes in zip(fit.fitted, y).filter { classes.isError(output: $0, label: $1) }.count }
         var result = RegionClassification(content: .none, rank: fit.rank, mse: sse / n,
-                                          mce: Double(errors) / n, margin: nil)
+                                          mce: errors.map { Double($0) / n }, margin: nil)
         let yNorm = y.reduce(0) { $0 + $1 * $1 }.squareRoot()
         let isExact = sse.squareRoot() <= RegionClassifier.residualTolerance * max(yNorm, .leastNormalMagnitude)
         let fittedMax = fit.fitted.reduce(0) { max($0, abs($1)) }

@@ -35,7 +35,7 @@ struct Construct: ParsableCommand {
         let (net, r) = try Theorem8Construction.build(data: dataset, slope: slope, seed: seed)
         print("N = \(r.n), d0 = \(r.d0), ρ = \(r.slope), data: \(dataset.name)")
         print("groups K = \(r.groups), hidden units \(r.units) (Theorem 8: d1* = \(r.d1Star))\(r.linearPair ? ", including one linear pair (K odd)" : "")")
-        print(String(format: "MSE %.3e, MCE %.4f%%, max |f − y|/max |y| = %.3e", r.mse, 100 * r.mce, r.relativeMaxResidual))
+        print(String(format: "MSE %.3e, MCE %@, max |f − y|/max |y| = %.3e", r.mse, NotApplicable.percent(r.mce), r.relativeMaxResidual))
         print(String(format: "margin min|w·x| = %.3e, %d zero pre-activations, largest |z| = %.3e", r.margin, r.zeroPreactivations, r.maxOutputWeight))
         if let dir = saveWeights {
             try WeightFiles.save(net, to: dir)

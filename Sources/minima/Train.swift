@@ -106,8 +106,9 @@ struct Train: ParsableCommand {
         }
         let f = record.final
         print("\(f.status.rawValue): \(f.message)")
-        print(String(format: "final MSE %.3e, MCE %.4f%% (%d wrong), margin min|w·x| %.3e, %d zero pre-activations, ‖∇‖ %.3e, %d epochs in %.2f s",
-                     f.mse, 100 * f.mce, f.errors, f.minAbsPreactivation, f.zeroPreactivations, f.gradientNorm, f.epochs, f.seconds))
+        print(String(format: "final MSE %.3e, MCE %@%@, margin min|w·x| %.3e, %d zero pre-activations, ‖∇‖ %.3e, %d epochs in %.2f s",
+                     f.mse, NotApplicable.percent(f.mce), f.errors.map { " (\($0) wrong)" } ?? "", f.minAbsPreactivation,
+                     f.zeroPreactivations, f.gradientNorm, f.epochs, f.seconds))
         for (k, it) in (f.marginStep ?? []).enumerated() {
             print(String(format: "margin step %d: %d samples selected, %d → %d wrong, step length %.3g, MSE %.4e",
                          k + 1, it.selected, it.errorsBefore, it.errorsAfter, it.stepLength, it.mseAfter))
