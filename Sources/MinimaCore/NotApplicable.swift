@@ -15,5 +15,4 @@ extension NotApplicable {
     public static func percent(_ fraction: Double?, _ format: String = "%.4f") -> String {
         text(fraction) { String(format: format, 100 * $0) + "%" }
     }
-
 }

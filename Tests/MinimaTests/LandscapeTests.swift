@@ -128,7 +128,7 @@ struct LandscapeTests {
         let u0 = (g11 * b0 - g01 * b1) / det, u1 = (g00 * b1 - g01 * b0) / det
         let yHat = (0..<6).map { u0 * c0[$0] + u1 * c1[$0] }
         let mse = zip(y, yHat).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / 6
-        let errors = zip(yHat, y).filter { LabelCoding.plusMinusOne.isError(output: $0, label: $1) }.count
+        let errors = zip(yHat, y).filter { LabelCoding.plusMinusOne.classes!.isError(output: $0, label: $1) }.count
         for method in [FitMethod.dense, .lsqr] {
             let s = try RegionFit.solve(k, y: y, coding: .plusMinusOne, method: method, tolerance: 1e-14)
             #expect(Self.maxAbs(zip(s.fitted, yHat).map { $0 - $1 }) <= 1e-10)
