@@ -109,8 +109,7 @@ public enum VolumeStudy {
             guard eps > 0 else { return nil }
             var xs: [Double] = [], ys: [Double] = [], sizes: [Int] = []
             for p in points {
-                let name = "V(L_\(formatEpsilon(eps)))"
-                guard let e = p.volumes.estimates.first(where: { $0.quantity == name })?.value,
+                guard let e = p.volumes.estimates.estimate(of: .lossAbove(epsilon: eps)),
                       e.successes > 0, let x = p.ratios[k].exponent else { continue }
                 xs.append(x); ys.append(log(e.estimate)); sizes.append(p.n)
             }
@@ -124,7 +123,7 @@ public enum VolumeStudy {
 
     /// Runs the study; `progress` is called after each N, `draws` (if given) about once a second
     /// within each data set's Monte Carlo run.
-    public static func run(_ config: Configuration, draws: (@Sendable (Int, Int, Double) -> Void)? = nil,
+    public static func run(_ config: Configuration, draws: ProgressHandler? = nil,
                            progress: (Point) -> Void = { _ in }) throws -> Result {
         try config.validate()
         let start = Date()
@@ -140,10 +139,10 @@ public enum VolumeStudy {
             let avg: MonteCarloVolume.DataAverage = try mc.average(dataSeeds: seeds, slope: config.slope) { s in
                 SyntheticData.gaussian(n: n, d0: d0, seed: s) as Dataset<Double>
             }
-            let g = avg.estimates.first { $0.quantity == "V(G)" }!.value
+            let g = avg.estimates.estimate(of: .global)!
             var ratios: [Ratio] = []
             for eps in config.epsilons {
-                let l = avg.estimates.first { $0.quantity == "V(L_\(formatEpsilon(eps)))" }!.value
+                let l = avg.estimates.estimate(of: .lossAbove(epsilon: eps))!
                 let exponent = eps > 0 ? (try? TheoremBounds(n: n, d0: d0, d1: d1, epsilon: eps, slope: config.slope))?.exponent : nil
                 ratios.append(Ratio(epsilon: eps,
                                     estimate: g.estimate > 0 ? l.estimate / g.estimate : .nan,

@@ -120,10 +120,22 @@ struct RandomTests {
 struct EnvironmentTests {
     @Test func coreNameAndThreadsAreReported() {
         #expect(!BLASEnvironment.coreName.isEmpty && BLASEnvironment.coreName != "unknown")
+        #expect(BLASEnvironment.threads >= 1)
+    }
+
+    struct Thrown: Error {}
+
+    /// `withThreads` sets the count for its body only, nested or left by an error.
+    @Test func withThreadsRestoresTheCount() {
         let before = BLASEnvironment.threads
-        BLASEnvironment.setThreads(1)
-        #expect(BLASEnvironment.threads == 1)
-        BLASEnvironment.setThreads(before)
+        let inner = BLASEnvironment.withThreads(1) { () -> Int in
+            #expect(BLASEnvironment.threads == 1)
+            BLASEnvironment.withThreads(0) { #expect(BLASEnvironment.threads == 1) }   // at least 1
+            #expect(throws: Thrown.self) { try BLASEnvironment.withThreads(2) { () throws -> Void in throw Thrown() } }
+            return BLASEnvironment.threads
+        }
+        #expect(inner == 1)
+        #expect(BLASEnvironment.threads == before)
     }
 }
 
