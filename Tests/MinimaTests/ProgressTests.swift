@@ -41,8 +41,10 @@ struct VolumeQuantityTests {
         for (q, _) in tally.quantities { #expect(VolumeQuantity(name: q.name) == q) }
         #expect(VolumeQuantity(name: "V(L_x)") == nil && VolumeQuantity(name: "V(g)") == nil)
         let e = VolumeEstimate(quantity: .lossAbove(epsilon: 0.1), value: ProportionEstimate(successes: 1, trials: 4))
-        let json = String(decoding: try JSONEncoder().encode(e), as: UTF8.self)
-        #expect(json.hasPrefix("{\"quantity\":\"V(L_0.1)\""), "\(json)")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(e), as: UTF8.self)
+        #expect(json.hasPrefix("{\"quantity\":\"V(L_0.1)\",\"value\":{"), "\(json)")
         #expect(try JSONDecoder().decode(VolumeEstimate.self, from: Data(json.utf8)) == e)
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(VolumeQuantity.self, from: Data("\"V(Q)\"".utf8)) }
         #expect([e].estimate(of: .lossAbove(epsilon: 0.1))?.successes == 1 && [e].estimate(of: .global) == nil)
