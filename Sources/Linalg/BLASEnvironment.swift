@@ -15,9 +15,14 @@ public enum BLASEnvironment {
     /// and sets the count back to what it was before, however `body` ends. The one place the
     /// count is set: parallel workers run their share inside `withThreads(1)`.
     public static func withThreads<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
-        let before = threads
-        openblas_set_num_threads(Int32(max(1, n)))
-        defer { openblas_set_num_threads(Int32(before)) }
+        try scoped(n, get: { threads }, set: { openblas_set_num_threads(Int32($0)) }, body)
+    }
+
+    /// `withThreads` on any setting read by `get` and written by `set`.
+    static func scoped<R>(_ n: Int, get: () -> Int, set: (Int) -> Void, _ body: () throws -> R) rethrows -> R {
+        let before = get()
+        set(max(1, n))
+        defer { set(before) }
         return try body()
     }
 }

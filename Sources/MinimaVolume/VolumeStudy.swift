@@ -121,10 +121,10 @@ public enum VolumeStudy {
         }
     }
 
-    /// Runs the study; `progress` is called after each N, `draws` (if given) about once a second
-    /// within each data set's Monte Carlo run.
-    public static func run(_ config: Configuration, draws: ProgressHandler? = nil,
-                           progress: (Point) -> Void = { _ in }) throws -> Result {
+    /// Runs the study; `measured` receives each N's point as soon as it is measured, `progress`
+    /// (if given) the draws of each data set's Monte Carlo run, about once a second.
+    public static func run(_ config: Configuration, progress: ProgressHandler? = nil,
+                           measured: (Point) -> Void = { _ in }) throws -> Result {
         try config.validate()
         let start = Date()
         var points: [Point] = []
@@ -134,7 +134,7 @@ public enum VolumeStudy {
                                       seed: config.seed &+ 0x5EED &* UInt64(index + 1), epsilons: config.epsilons)
             mc.confidence = config.confidence
             mc.threads = config.threads
-            mc.progress = draws
+            mc.progress = progress
             let seeds = (0..<config.dataSeeds).map { config.seed &+ UInt64($0) }
             let avg: MonteCarloVolume.DataAverage = try mc.average(dataSeeds: seeds, slope: config.slope) { s in
                 SyntheticData.gaussian(n: n, d0: d0, seed: s) as Dataset<Double>
@@ -155,7 +155,7 @@ public enum VolumeStudy {
                               regionsPerSecond: avg.regionsPerSecond,
                               drawsPerSecond: draws / max(avg.seconds, 1e-9), seconds: avg.seconds)
             points.append(point)
-            progress(point)
+            measured(point)
         }
         return Result(configuration: config, points: points, trends: trends(points, epsilons: config.epsilons),
                       blasCoreName: BLASEnvironment.coreName,

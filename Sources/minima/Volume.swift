@@ -187,7 +187,7 @@ struct Volume: ParsableCommand {
         try c.validate()
         say("volume study: Gaussian X, random ±1 labels, ρ = \(c.slope), \(c.samples) draws × \(c.dataSeeds) data sets per N")
         say("    N   d0   d1  V(G) [95%]                      " + epsilons.map { VolumeQuantity.lossAbove(epsilon: $0).name + " upper  ratio upper  exponent" }.joined(separator: "  ") + "  regions/s   secs")
-        let result = try VolumeStudy.run(c, draws: ProgressPrinter(quiet: quiet.quiet).report) { p in
+        let result = try VolumeStudy.run(c, progress: ProgressPrinter(quiet: quiet.quiet).report) { p in
             let g = p.volumes.estimates.estimate(of: .global)!
             var line = String(format: "%5d %4d %4d  %.4f [%.4f, %.4f]      ", p.n, p.d0, p.d1, g.estimate, g.lower, g.upper)
             for r in p.ratios {
