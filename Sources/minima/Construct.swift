@@ -9,7 +9,9 @@ struct Construct: ParsableCommand {
         discussion: """
             Splits the data into groups of d0 − 1 samples, puts a pair of units on each group's \
             hyperplane and solves one linear system for their directions (docs/construction.md). \
-            Float64. Prints the unit count, MSE, MCE, largest residual and margin min|w·x|; \
+            Float64. Any y: class labels, or real-valued targets with --labels real (a y.npy \
+            as given, or y ~ N(0, 1) for --dataset gaussian). Prints the unit count, MSE, MCE \
+            (— for real targets), largest residual and margin min|w·x|; \
             --save-weights writes W1.npy and z.npy so the network can be checked or trained further.
             """)
 
