@@ -49,7 +49,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Certify the final weights (as `minima certify` with its defaults) and attach the certificate to the run record.")
     var certify: Bool = false
 
-    @Flag(help: "After training, if samples are still misclassified: the region margin step (minimum-norm least-squares steps inside the activation region that put the low-margin samples at margin ½; see docs/experiments.md).")
+    @Flag(help: "After training, if samples are still misclassified: the region margin step (minimum-norm least-squares steps inside the activation region that put the low-margin samples at margin ½; see docs/experiments.md). Class labels only: refused with --labels real.")
     var marginStep: Bool = false
 
     @Option(help: ArgumentHelp("With the margin step: also try it whenever an epoch ends with at most K wrong samples (at most every 50 epochs, 8 iterations a try), and stop at the first try that leaves none; Table 1's recipe uses K = 50. Implies --margin-step.", valueName: "K"))
