@@ -104,7 +104,7 @@ public struct Trainer<Scalar: LinalgScalar> {
         var gradient = [Scalar](repeating: 0, count: count)
         let blasThreads = BLASEnvironment.threads
         var order = Array(0..<n)
-        var rng = SeededGenerator(seed: config.seed, stream: 5)
+        var rng = SeededGenerator(seed: config.seed, stream: .batchOrder)
         let logEpochs = TrainingConfiguration.logEpochs(upTo: config.epochs, perDecade: config.logPointsPerDecade)
         var finisherTries = finisher.map { $0.triesBelow > 0 } ?? false
         let needsEpochMetrics = config.stopAtZeroError || config.targetMSE != nil || finisherTries

@@ -15,7 +15,7 @@ public struct VolumeEstimate: Codable, Sendable, Equatable {
 /// (d1×d0), find its region `D_A` (the signs of `W X`), classify the region, count.
 ///
 /// Reproducible and independent of the thread count: the draws are cut into blocks of
-/// `blockSize`, block b always uses `SeededGenerator(seed:, stream: b)`, workers take blocks
+/// `blockSize`, block b always uses `SeededGenerator(seed:, stream: .volumeBlocks, index: b)`, workers take blocks
 /// round-robin, and the per-block counts are summed (integers, so the order does not matter).
 /// Workers run with OpenBLAS set to one thread (restored afterwards).
 public struct MonteCarloVolume: Sendable {
@@ -91,7 +91,7 @@ public struct MonteCarloVolume: Sendable {
             var tally = AngularVolume(epsilons: epsilons)
             do {
                 for b in stride(from: worker, to: blocks, by: workers) {
-                    var rng = SeededGenerator(seed: seed, stream: UInt64(b))
+                    var rng = SeededGenerator(seed: seed, stream: .volumeBlocks, index: b)
                     let first = b * MonteCarloVolume.blockSize
                     for _ in first..<min(total, first + MonteCarloVolume.blockSize) {
                         let w = Matrix<Double>(rows: d1, columns: d0, elements: rng.normals(d1 * d0))

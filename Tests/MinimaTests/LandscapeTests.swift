@@ -20,7 +20,7 @@ struct LandscapeTests {
     static func randomNetwork(d0: Int, hidden: [Int], slope: Double, bias: Bool = false, seed: UInt64) -> Network<Double> {
         var net = Network<Double>.random(shape: NetworkShape(d0: d0, hidden: hidden, slope: slope, bias: bias), seed: seed)
         if bias {
-            var rng = SeededGenerator(seed: seed, stream: 9)
+            var rng = SeededGenerator(seed: seed, streamID: 9)
             for r in net.layout.biases! { for i in r { net.parameters[i] = 0.3 * rng.normal() } }
             net.parameters[net.layout.outputBias!] = 0.2
         }
