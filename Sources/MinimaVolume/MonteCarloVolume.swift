@@ -61,6 +61,10 @@ public struct MonteCarloVolume: Sendable {
     public func validate() throws {
         guard units >= 1 else { throw MinimaError.invalidValue(field: .units, message: "d1 must be positive, got \(units)") }
         guard samples >= 1 else { throw MinimaError.invalidValue(field: .samples, message: "must be positive, got \(samples)") }
+        let blockLimit = UInt64(MonteCarloVolume.blockSize) * RandomStream.volumeBlocks.count
+        guard UInt64(samples) <= blockLimit else {
+            throw MinimaError.invalidValue(field: .samples, message: "at most \(blockLimit) draws (2³² blocks of \(MonteCarloVolume.blockSize), one random stream each), got \(samples)")
+        }
         guard confidence > 0, confidence < 1 else {
             throw MinimaError.invalidValue(field: .confidence, message: "must be in (0, 1), got \(confidence)")
         }
