@@ -54,4 +54,25 @@ struct RankAgreementTests {
             #expect(tally.rankDeficient == deficient)
         }
     }
+
+    @Test("at the volume study's sizes rank decisions are clear-cut: the old rcond 1e-10 gives the same ranks and fits")
+    func studySizesAreFarFromEitherThreshold() throws {
+        let data: Dataset<Double> = SyntheticData.gaussian(n: 12, d0: 3, seed: 1)
+        var rng = SeededGenerator(seed: 5)
+        var deficient = 0
+        for _ in 0..<150 {
+            let w = Matrix<Double>(rows: 8, columns: 3, elements: rng.normals(24))
+            let (pattern, _) = RegionPattern.of(weights: w, inputs: data.x)
+            let design = pattern.khatriRao(inputs: data.x, slope: 0)
+            let rank = try design.rank()
+            let m = design.explicitTransposed()
+            let (u, oldRank) = try m.leastSquares(data.y, rcond: 1e-10)
+            #expect(rank.rank == oldRank)
+            #expect(rank.gap > 1e10)
+            let fit = try RegionFit.solve(design, y: data.y, coding: data.coding, method: .dense)
+            #expect(zip(m.times(u), fit.fitted).allSatisfy { abs($0 - $1) <= 1e-12 })
+            if rank.rank < 12 { deficient += 1 }
+        }
+        #expect(deficient > 5)   // ReLU leaves some regions rank-deficient: both rules see them
+    }
 }
