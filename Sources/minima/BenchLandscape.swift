@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Linalg
 import Minima
 
 /// `minima bench landscape`: timings of the landscape analysis at the paper's sizes.
@@ -58,6 +59,11 @@ struct BenchLandscape: ParsableCommand {
     }
 
     func run() throws {
+        try BLASEnvironment.withThreads(threads) { try measure() }
+    }
+
+    /// The timings, on `threads` BLAS threads.
+    private func measure() throws {
         let n = self.n ?? 4000, d0 = self.d0 ?? 784, seed = seedOption.seed
         // Unbuffered, so progress shows at once when the output goes to a file.
         func print(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
@@ -68,7 +74,7 @@ struct BenchLandscape: ParsableCommand {
             return (clock.now - t).inSeconds
         }
         let tSetup = clock.now
-        let setup = try LandscapeBenchmark(n: n, d0: d0, d1: d1, slope: slope, inputs: x, seed: seed, threads: threads)
+        let setup = try LandscapeBenchmark(n: n, d0: d0, d1: d1, slope: slope, inputs: x, seed: seed)
         print(String(format: "setup (X, W, pattern) %.1f s", (clock.now - tSetup).inSeconds))
         print("OpenBLAS core \(setup.blasCore), \(setup.blasThreads) threads; N = \(setup.n), d0 = \(setup.d0), d1 = \(d1), p = d0·d1 = \(setup.design.p), ρ = \(slope)")
         switch task {
@@ -90,9 +96,7 @@ struct BenchLandscape: ParsableCommand {
             let t = try seconds {
                 solution = try RegionFit.solve(setup.design, y: setup.labels, coding: .plusMinusOne, method: .lsqr,
                                                tolerance: fitTol ?? 1e-8, maxIterations: maxIterations ?? 5000,
-                                               progress: { k, r, a in
-                    if k % 50 == 0 { print(String(format: "  LSQR iteration %d: ‖r‖/‖y‖ %.4e, ‖Mᵀr‖/(‖M‖‖r‖) %.3e", k, r, a)) }
-                })
+                                               progress: ProgressPrinter("LSQR", quiet: false).report)
             }
             let f = solution!.fit
             print(String(format: "LSQR region fit: MSE_A %.4e, MCE_A %.4f%%, %d iterations (%@), achieved tolerance %.3e, %.1f s (%.3f s/iteration)",
