@@ -357,6 +357,40 @@ struct ReportTests {
         #expect(result.record.config == direct.config && result.record.config.network.hidden == [1])
     }
 
+    @Test("an interrupted Table 1 row continues from its checkpoint to the uninterrupted row's weights, and the checkpoint goes")
+    func table1RowResumes() throws {
+        var data = DataSpec()
+        data.n = 30; data.d0 = 5; data.seed = 3
+        let row = Table1Row(dataset: .mnist, title: "tiny", n: 30, d0: 5, d1: 1, paperMCE: 0)
+        let folder = temporaryFolder()
+        let direct = try Table1.run(row, data: data, seed: 4, threads: 1, saveWeights: folder + "/direct")
+        let checkpoint = folder + "/table1-mnist.checkpoint"
+        // First try: stopped after its first batch (one batch is one epoch here).
+        let stopNow = StopRequest()
+        stopNow.request()
+        var interrupted: TrainingInterrupted? = nil
+        do {
+            _ = try Table1.run(row, data: data, seed: 4, threads: 1, saveWeights: folder + "/resumed",
+                               checkpoint: CheckpointPolicy(path: checkpoint, interval: 1e9, stop: stopNow))
+        } catch let stopped as TrainingInterrupted { interrupted = stopped }
+        #expect(interrupted?.epoch == 2 && FileManager.default.fileExists(atPath: checkpoint))
+        // Later tries are stopped by a timer, wherever it lands, until one finishes.
+        var resumed: Table1Result? = nil
+        for delay in [0.002, 0.01, 1000] where resumed == nil {
+            let stop = StopRequest()
+            DispatchQueue.global().asyncAfter(deadline: .now() + delay) { stop.request() }
+            do {
+                resumed = try Table1.run(row, data: data, seed: 4, threads: 1, saveWeights: folder + "/resumed",
+                                         checkpoint: CheckpointPolicy(path: checkpoint, interval: 1e9, stop: stop))
+            } catch is TrainingInterrupted { #expect(FileManager.default.fileExists(atPath: checkpoint)) }
+        }
+        let r = try #require(resumed)
+        #expect(!FileManager.default.fileExists(atPath: checkpoint))
+        #expect(r.epochs == direct.epochs && r.record.final.mse == direct.record.final.mse && r.errors == direct.errors)
+        #expect(r.record.weightsChecksum != nil && r.record.weightsChecksum == direct.record.weightsChecksum)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/resumed/W1.npy")) == Data(contentsOf: URL(fileURLWithPath: folder + "/direct/W1.npy")))
+    }
+
     @Test("the built-in reproduction specs parse and have the documented sizes")
     func reproductionSpecs() throws {
         let full1 = try Reproduction.figure1(.full).expand()
