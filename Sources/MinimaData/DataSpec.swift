@@ -8,7 +8,7 @@ public enum DataSource: String, Codable, Sendable, CaseIterable {
     case gaussian
     /// `X ∼ N(0, I)`, labels from a random teacher network (assumption A5).
     case teacher
-    /// `X.npy` and `y.npy` given by the user.
+    /// `X.npy` and `y.npy` given by the user, or arrays of an `.npz` archive.
     case npy
     /// MNIST: the four IDX files (raw or `.gz`) in the folder `path`.
     case mnist
@@ -34,7 +34,8 @@ public struct DataSpec: Codable, Equatable, Sendable {
     public var d0: Int? = nil
     /// Teacher width d1* (teacher source).
     public var teacherWidth: Int? = nil
-    /// Paths of X.npy (N×d0) and y.npy (npy source).
+    /// Paths of X.npy (N×d0) and y.npy (npy source), or `.npz` arrays (`data.npz`, `data.npz:NAME`;
+    /// no `y`: the array `y` of the archive `x` names).
     public var x: String? = nil
     public var y: String? = nil
     public var labels: LabelCoding = .plusMinusOne
@@ -74,7 +75,9 @@ public struct DataSpec: Codable, Equatable, Sendable {
             }
         case .npy:
             guard x != nil else { throw MinimaError.invalidValue(field: .dataX, message: "is required for --dataset npy (X.npy, N×d0)") }
-            guard y != nil else { throw MinimaError.invalidValue(field: .dataY, message: "is required for --dataset npy (y.npy, N entries)") }
+            guard y != nil || Npz.location(x!) != nil else {
+                throw MinimaError.invalidValue(field: .dataY, message: "is required for --dataset npy when X is a .npy file (y.npy, N entries; an .npz archive holding X and y needs no y)")
+            }
         case .mnist, .fashionMNIST, .cifar10, .images:
             guard path != nil else {
                 throw MinimaError.invalidValue(field: .dataPath, message: "is required for --dataset \(source.rawValue) (the folder or archive holding it)")
@@ -110,7 +113,7 @@ public struct DataSpec: Codable, Equatable, Sendable {
                 switch source {
                 case .gaussian: return SyntheticData.gaussian(n: n!, d0: d0!, seed: seed, coding: labels)
                 case .teacher: return SyntheticData.teacher(n: n!, d0: d0!, width: teacherWidth!, slope: 0, seed: seed, coding: labels)
-                default: return try Dataset.load(x: x!, y: y!, coding: labels)
+                default: return try Dataset.load(x: x!, y: y, coding: labels)
                 }
             }
             if let limit { data = try BinaryTask.subset(data, limit: limit, seed: seed) }

@@ -40,9 +40,14 @@ public struct Dataset<Scalar: LinalgScalar>: Sendable {
         Dataset<Other>(x: x.converted(), y: convertedElements(y), coding: coding, name: name)
     }
 
-    /// Loads `X.npy` (N×d0) and `y.npy` (N entries) and checks that they agree.
-    /// Labels are checked against `coding` (every entry must be one of its two values).
-    public static func load(x xPath: String, y yPath: String, coding: LabelCoding = .plusMinusOne) throws -> Dataset {
+    /// Loads `X.npy` (N×d0) and `y.npy` (N entries) and checks that they agree. Either may be an
+    /// `.npz` archive's array (`data.npz` means its `X` or `y`, `data.npz:NAME` another); without
+    /// `y`, the labels are the array `y` of the archive `x` names. Labels are checked against
+    /// `coding` (every entry must be one of its two values).
+    public static func load(x xPath: String, y yLocation: String? = nil, coding: LabelCoding = .plusMinusOne) throws -> Dataset {
+        guard let yPath = yLocation ?? Npz.location(xPath)?.archive else {
+            throw MinimaError.invalidValue(field: .dataY, message: "is required when X is a .npy file (y.npy, N entries)")
+        }
         let x: Matrix<Scalar> = try Npy.readMatrix(xPath, what: "X (N×d0)")
         let y: [Scalar] = try Npy.readVector(yPath, what: "y (N entries)")
         guard x.rows == y.count else {

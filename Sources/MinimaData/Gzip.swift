@@ -156,10 +156,11 @@ public enum Gzip {
         return bytes
     }
 
-    /// gzip-compresses `bytes` (zlib's `deflate` with a gzip wrapper); used by tests and caches.
-    public static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+    /// gzip-compresses `bytes` (zlib's `deflate` with a gzip wrapper, or with `raw` none, as
+    /// zip archives store it); used by tests and caches.
+    public static func compress(_ bytes: [UInt8], level: Int32 = 6, raw: Bool = false) -> [UInt8] {
         var stream = z_stream()
-        let ok = deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+        let ok = deflateInit2_(&stream, level, Z_DEFLATED, raw ? -15 : 15 + 16, 8, Z_DEFAULT_STRATEGY,
                                ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         precondition(ok == Z_OK, "deflateInit2 failed")
         defer { deflateEnd(&stream) }

@@ -79,15 +79,7 @@ public enum Npy {
         guard present == needed else {
             throw fail("\(present - needed) unexpected bytes after the \(needed) data bytes of shape \(shape)")
         }
-        var values = [Scalar](repeating: 0, count: count)
-        bytes.withUnsafeBytes { raw in
-            let base = raw.baseAddress! + dataStart
-            if itemSize == 4 {
-                for i in 0..<count { values[i] = Scalar(Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))) }
-            } else {
-                for i in 0..<count { values[i] = Scalar(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
-            }
-        }
+        let values: [Scalar] = FloatBytes.decode(bytes, offset: dataStart, count: count, itemSize: itemSize)
         return Array(shape: shape, values: values)
     }
 
@@ -119,12 +111,7 @@ public enum Npy {
         let n = header.utf8.count
         out.append(contentsOf: [UInt8(n & 0xFF), UInt8(n >> 8)])
         out.append(contentsOf: Swift.Array(header.utf8))
-        values.withUnsafeBufferPointer { p in
-            if Scalar.self == Float.self || Scalar.self == Double.self {
-                out.append(UnsafeBufferPointer(start: UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: UInt8.self),
-                                               count: p.count * MemoryLayout<Scalar>.size))
-            }
-        }
+        out.append(contentsOf: FloatBytes.encode(values))
         return out
     }
 
@@ -133,20 +120,22 @@ public enum Npy {
         try AtomicFile.write(encode(values, shape: shape), to: path)
     }
 
-    /// Reads a 2-D array into a `Matrix`; `expectedColumns`, when given, is checked.
-    public static func readMatrix<Scalar: LinalgScalar>(_ path: String, as: Scalar.Type = Scalar.self,
+    /// Reads a 2-D array into a `Matrix` from a `.npy` file or an `.npz` archive's array
+    /// (`npzArray` when the location names none).
+    public static func readMatrix<Scalar: LinalgScalar>(_ path: String, as: Scalar.Type = Scalar.self, npzArray: String = "X",
                                                         what: String) throws -> Matrix<Scalar> {
-        let a: Array<Scalar> = try read(path)
+        let a: Array<Scalar> = try read(location: path, defaultArray: npzArray)
         guard a.shape.count == 2 else {
             throw MinimaError.invalidFile(path: path, message: "\(what) must be a 2-D array, found shape \(a.shape)")
         }
         return Matrix(rows: a.shape[0], columns: a.shape[1], elements: a.values)
     }
 
-    /// Reads a vector: shape (n,), (n, 1) or (1, n).
-    public static func readVector<Scalar: LinalgScalar>(_ path: String, as: Scalar.Type = Scalar.self,
+    /// Reads a vector, shape (n,), (n, 1) or (1, n), from a `.npy` file or an `.npz` archive's
+    /// array (`npzArray` when the location names none).
+    public static func readVector<Scalar: LinalgScalar>(_ path: String, as: Scalar.Type = Scalar.self, npzArray: String = "y",
                                                         what: String) throws -> [Scalar] {
-        let a: Array<Scalar> = try read(path)
+        let a: Array<Scalar> = try read(location: path, defaultArray: npzArray)
         let isVector = a.shape.count == 1 || (a.shape.count == 2 && (a.shape[0] == 1 || a.shape[1] == 1))
         guard isVector else {
             throw MinimaError.invalidFile(path: path, message: "\(what) must be a vector, found shape \(a.shape)")

@@ -9,7 +9,7 @@ struct Certify: ParsableCommand {
         discussion: """
             Weights and data come from a run record (--run RUN.json, which must have been trained \
             with --save-weights; its weights must still match the checksum the record holds) or \
-            from --weights DIR (W1.npy, z.npy, and W2.npy/b1.npy/… when present) with the data \
+            from --weights PATH (a folder of W1.npy, z.npy, and W2.npy/b1.npy/… when present, or a .safetensors file) with the data \
             flags of `minima train` (--x X.npy --y y.npy, or a synthetic --dataset). Data flags and \
             --slope next to --run are refused: the record says which data and slope. Everything is \
             computed in Float64.

@@ -33,10 +33,10 @@ struct Train: ParsableCommand {
     @OptionGroup(title: "Run") var seed: SeedOption
     @OptionGroup(title: "Run") var threads: ThreadsOption
 
-    @Option(help: ArgumentHelp("Read the initial weights from DIR (W1.npy, W2.npy, z.npy, b1.npy, …).", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Read the initial weights from PATH: a folder (W1.npy, W2.npy, z.npy, b1.npy, …) or a .safetensors file (nn.Sequential's 0.weight, 0.bias, 2.weight, … or Minima's names).", valueName: "PATH"))
     var initWeights: String?
 
-    @Option(help: ArgumentHelp("Save the final weights into DIR in the same layout (the folder is replaced as a whole; its checksum goes into the run record).", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Save the final weights into PATH: a folder in the .npy layout (replaced as a whole), or one file when PATH ends in .safetensors (nn.Sequential's names); the checksum goes into the run record.", valueName: "PATH"))
     var saveWeights: String?
 
     @OptionGroup(title: "Run") var outOption: OutOption

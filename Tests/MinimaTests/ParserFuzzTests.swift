@@ -4,6 +4,7 @@ import Testing
 import Minima
 @testable import MinimaCore
 @testable import MinimaData
+@testable import MinimaModel
 
 /// Seeded random byte strings, and valid files with random bytes changed or cut off, fed to
 /// every parser: each must return or throw a `MinimaError`, never crash or hang.
@@ -25,6 +26,9 @@ import Minima
             "pnggrey": ImageDecoder.encodePNG(grey),
             "jpeg": ImageDecoder.encodeJPEG(rgb, quality: 80),
             "npy": [UInt8](Npy.encode([1.0, 2.0, 3.0, 4.0] as [Double], shape: [2, 2])),
+            "safetensors": SafeTensors.encode([SafeTensors.Tensor<Float>(name: "0.weight", shape: [2, 2], values: [1, 2, 3, 4]),
+                                               SafeTensors.Tensor<Float>(name: "2.weight", shape: [1, 2], values: [5, 6])], metadata: ["format": "pt"]),
+            "npz": Zip.encode([("X.npy", [UInt8](Npy.encode([1, 2] as [Float], shape: [1, 2]))), ("y.npy", Array(idx.prefix(30)))], deflate: true),
         ]
     }
 
@@ -41,6 +45,14 @@ import Minima
         attempt { _ = try ImageDecoder.decode(bytes, path: "f") }
         attempt { _ = try ImageDecoder.decode(bytes, path: "f", channels: 3) }
         attempt { let _: Npy.Array<Float> = try Npy.parse(Data(bytes), path: "f") }
+        attempt {
+            let c: SafeTensors.Contents<Double> = try SafeTensors.parse(bytes, path: "f")
+            _ = try WeightTensors.network(c, path: "f", slope: 0)
+        }
+        attempt {
+            let zip = try Zip(bytes, path: "f")
+            for e in zip.entries { _ = try zip.contents(e) }
+        }
         return accepted
     }
 

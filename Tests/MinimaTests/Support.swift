@@ -31,6 +31,11 @@ struct CommandResult {
 func runMinima(_ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil) throws -> CommandResult {
     let process = minimaProcess(arguments, in: directory)
     if let environment { process.environment = environment }
+    return try run(process)
+}
+
+/// Runs `process` to its end, collecting its output.
+func run(_ process: Process) throws -> CommandResult {
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

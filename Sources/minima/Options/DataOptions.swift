@@ -23,10 +23,10 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Width of the teacher network that labels the data (teacher; default 4).")
     var teacherWidth: Int?
 
-    @Option(help: "X.npy: N×d0 inputs, float32 or float64, C order (npy; --x and --y alone select npy).")
+    @Option(help: "X.npy: N×d0 inputs, float32 or float64, C order (npy; --x and --y alone select npy); or data.npz (np.savez/np.savez_compressed: its arrays X and y, so --y is not needed), or data.npz:NAME for another array.")
     var x: String?
 
-    @Option(help: "y.npy: N labels (npy).")
+    @Option(help: "y.npy: N labels (npy); or data.npz (its array y) or data.npz:NAME. Not needed when --x is an .npz archive holding y.")
     var y: String?
 
     @Option(name: .customLong("data"), help: ArgumentHelp("Folder or archive of an image data set (mnist, fashion-mnist, cifar10, images; give --dataset too).", valueName: "PATH"))

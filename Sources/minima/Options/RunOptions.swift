@@ -111,8 +111,10 @@ enum OutputPath {
     }
 
     /// Checks a weights folder the command will write: as `checkFolder`, and it must not hold
-    /// other files (the weights replace their folder as a whole).
+    /// other files (the weights replace their folder as a whole); a path ending in
+    /// `.safetensors` is one file, checked as `checkFile`.
     static func checkWeightsFolder(_ path: String, flag: String) throws {
+        if WeightFiles.isSafeTensors(path) { return try checkFile(path, flag: flag) }
         try checkFolder(path, flag: flag)
         do {
             try WeightFiles.checkDestination(path)
