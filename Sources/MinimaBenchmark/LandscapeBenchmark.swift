@@ -17,8 +17,8 @@ public struct LandscapeBenchmark {
     public var n: Int { design.n }
     public var d0: Int { design.d0 }
 
-    public init(n: Int, d0: Int, d1: Int, slope: Double, inputs: String?, seed: UInt64, threads: Int) throws {
-        BLASEnvironment.setThreads(threads)
+    /// The setup on OpenBLAS's thread count as it is (the caller sets it for the timings).
+    public init(n: Int, d0: Int, d1: Int, slope: Double, inputs: String?, seed: UInt64) throws {
         blasCore = BLASEnvironment.coreName
         blasThreads = BLASEnvironment.threads
         let x: Matrix<Double>

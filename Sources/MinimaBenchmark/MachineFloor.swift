@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Linalg
+import MinimaCore
 
 /// What the machine can do at best, measured in the same run as the benchmarks: OpenBLAS's
 /// sgemm and dgemm rate on square products (its best of three), and the rate at which `threads`
@@ -18,11 +19,10 @@ public struct MachineFloor: Codable, Sendable {
 
     /// Measures the floor with `threads` threads.
     public static func measure(threads: Int) -> MachineFloor {
-        let saved = BLASEnvironment.threads
-        BLASEnvironment.setThreads(threads)
-        defer { BLASEnvironment.setThreads(saved) }
-        return MachineFloor(sgemmGFLOPS: gemmRate(Float.self), dgemmGFLOPS: gemmRate(Double.self),
-                            readGBps: readRate(threads: threads), threads: threads, blasCoreName: BLASEnvironment.coreName)
+        BLASEnvironment.withThreads(threads) {
+            MachineFloor(sgemmGFLOPS: gemmRate(Float.self), dgemmGFLOPS: gemmRate(Double.self),
+                         readGBps: readRate(threads: threads), threads: threads, blasCoreName: BLASEnvironment.coreName)
+        }
     }
 
     /// Best of three `C = A·B` with n = 1536, in GFLOP/s.
@@ -32,7 +32,7 @@ public struct MachineFloor: Codable, Sendable {
         var c = [Scalar](repeating: 0, count: n * n)
         var best = Double.infinity
         for _ in 0..<3 {
-            let t = MachineFloor.time {
+            let t = ContinuousClock.seconds {
                 a.withUnsafeBufferPointer { pa in
                     b.withUnsafeBufferPointer { pb in
                         c.withUnsafeMutableBufferPointer { pc in
@@ -55,26 +55,18 @@ public struct MachineFloor: Codable, Sendable {
             nonisolated(unsafe) let base = p.baseAddress!
             let share = count / threads
             for _ in 0..<3 {
-                let t = MachineFloor.time {
-                    BLASEnvironment.setThreads(1)
-                    DispatchQueue.concurrentPerform(iterations: threads) { k in
-                        let x = base + k * share
-                        _ = Float.dot(share, x, 1, x, 1)
+                let t = ContinuousClock.seconds {
+                    BLASEnvironment.withThreads(1) {
+                        DispatchQueue.concurrentPerform(iterations: threads) { k in
+                            let x = base + k * share
+                            _ = Float.dot(share, x, 1, x, 1)
+                        }
                     }
-                    BLASEnvironment.setThreads(threads)
                 }
                 best = min(best, t)
             }
         }
         return Double(count * MemoryLayout<Float>.size) / best / 1e9
-    }
-
-    static func time(_ body: () -> Void) -> Double {
-        let clock = ContinuousClock()
-        let start = clock.now
-        body()
-        let d = clock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
     /// Seconds at best for `flops` floating-point operations in `precision` and `bytes` read

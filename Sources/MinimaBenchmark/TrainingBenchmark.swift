@@ -93,11 +93,10 @@ public enum TrainingBenchmark {
         config.batchSize = batch
         config.epochs = epochs
         config.logPointsPerDecade = 1
-        BLASEnvironment.setThreads(threads)
         let saved = KernelPath.selected
         KernelPath.selected = path
         defer { KernelPath.selected = saved }
-        let (_, final) = Trainer<Scalar>(config, threads: threads).train(&net, on: data)
+        let (_, final) = BLASEnvironment.withThreads(threads) { Trainer<Scalar>(config, threads: threads).train(&net, on: data) }
         var peerSeconds: Double? = nil
         if let peer {
             let out = try peer.run(["--n", "\(n)", "--d0", "\(d0)", "--hidden", "\(hidden)",

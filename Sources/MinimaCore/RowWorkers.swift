@@ -16,9 +16,6 @@ package enum RowWorkers {
         let workers = count(rows: rows, requested: requested, minimumRows: minimumRows)
         // One worker: the calling thread, with BLAS's own threads (and its setting untouched).
         guard workers > 1 else { return body(0, 0..<rows) }
-        let threads = BLASEnvironment.threads
-        BLASEnvironment.setThreads(1)
-        defer { BLASEnvironment.setThreads(threads) }
-        WorkSplit.perform(count: rows, workers: workers, body)
+        BLASEnvironment.withThreads(1) { WorkSplit.perform(count: rows, workers: workers, body) }
     }
 }

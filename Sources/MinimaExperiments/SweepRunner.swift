@@ -37,21 +37,6 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
     public var description: String { "\(index)/\(count)" }
 }
 
-/// Where a sweep stands, reported after each finished run.
-public struct SweepProgress: Sendable {
-    /// Runs of this shard in total, and finished (including those finished by earlier invocations).
-    public var total: Int
-    public var done: Int
-    /// Runs that ended in an error (this invocation and earlier ones).
-    public var failures: Int
-    /// Seconds since this invocation started.
-    public var elapsed: Double
-    /// Estimated seconds left (from the work estimates of the runs done and to do); nan at first.
-    public var eta: Double
-    /// One line on the run that just finished.
-    public var last: String
-}
-
 /// What a sweep invocation did.
 public struct SweepOutcome: Sendable {
     public var total: Int
@@ -109,7 +94,7 @@ public struct SweepRunner: Sendable {
     /// Runs the spec's runs (this shard's) that have no record in `results` yet.
     @discardableResult
     public func run(_ spec: SweepSpec, results: String,
-                    progress: (@Sendable (SweepProgress) -> Void)? = nil) throws -> SweepOutcome {
+                    progress: ProgressHandler? = nil) throws -> SweepOutcome {
         guard workers > 0 else { throw MinimaError.invalidValue(field: .workers, message: "must be positive, got \(workers)") }
         let runs = try spec.expand().filter { shard.contains($0) }
         var replacedSpec = false
@@ -146,73 +131,79 @@ public struct SweepRunner: Sendable {
         let owner = RunClaim.mine()
         let heartbeat = ClaimHeartbeat(results: results)
 
-        BLASEnvironment.setThreads(1)
-        let group = DispatchGroup()
-        for _ in 0..<min(workers, max(1, pending.count)) {
-            group.enter()
-            let thread = Thread {
-                BLASEnvironment.setThreads(1)
-                while let run = state.next(stopAfter: stopAfter, cancelled: (isCancelled?() ?? false) || (stop?.isRequested ?? false)) {
-                    let recordPath = SweepRecord.path(results, key: run.key)
-                    let claimed: Bool
-                    do { claimed = try RunClaim.acquire(results, key: run.key, as: owner) } catch {
-                        state.skip(run, as: .failed("\(error)")); continue
-                    }
-                    guard claimed else { state.skip(run, as: .elsewhere); continue }
-                    // Another process may have finished it between our listing and our claim.
-                    if let done = try? SweepRecord.read(recordPath), !(done.failed && retryFailed) {
-                        RunClaim.release(results, key: run.key, as: owner)
-                        state.skip(run, as: .done); continue
-                    }
-                    heartbeat.add(run.key)
-                    let runStart = clock.now
-                    var record = SweepRecord(sweep: name, figure: figure, key: run.key, pointKey: run.pointKey, point: run.point,
-                                             repetition: run.repetition, record: nil, error: nil, config: run.config)
-                    let checkpoint = SweepRecord.checkpointPath(results, key: run.key)
-                    var interrupted = false
-                    do {
-                        // A run too big for the memory fails alone, before anything is allocated.
-                        let c = run.config
-                        try TrainingRun.checkMemory(n: c.data.n, d0: c.data.d0, hidden: c.network.hidden, bias: c.network.bias,
-                                                    batch: c.training.batchSize, threads: c.threads, precision: c.precision,
-                                                    what: ["grid point"])
-                        let policy = CheckpointPolicy(path: checkpoint, interval: interval, resume: true, stop: stop,
-                                                      fingerprint: ["sweep": name, "key": run.key])
-                        record.record = try execute(run.config, policy)
-                        record.config = nil
-                    } catch is TrainingInterrupted {
-                        interrupted = true
-                    } catch {
-                        record.error = (error as? MinimaError)?.description ?? "\(error)"
-                    }
-                    var writeError: String? = nil
-                    if !interrupted {
-                        do { try record.write(to: results) } catch { writeError = "\(error)" }
-                        if writeError == nil { unlink(checkpoint) }
-                    }
-                    heartbeat.remove(run.key)
-                    RunClaim.release(results, key: run.key, as: owner)
-                    if interrupted { state.skip(run, as: .interrupted); continue }
-                    let error = writeError ?? record.error
-                    let elapsed = (clock.now - start).inSeconds
-                    state.finish(run, seconds: (clock.now - runStart).inSeconds,
-                                 error: error.map { "run \(run.key): \($0)" }) { done, total, failures, eta in
-                        let hidden = run.point.hidden.map(String.init).joined(separator: "×")
-                        var last = "N=\(run.point.n.map(String.init) ?? "?") d0=\(run.point.d0.map(String.init) ?? "?") hidden=\(hidden) rep \(run.repetition)"
-                        if let f = record.record?.final, writeError == nil {
-                            last += String(format: ": MCE %.4f MSE %.3e (%.1f s)", f.mce, f.mse, f.seconds)
-                        } else {
-                            last += ": FAILED: " + (error ?? "unknown error")
+        // One BLAS thread per worker, for the whole sweep (each worker thread too, for builds
+        // whose setting is per thread).
+        BLASEnvironment.withThreads(1) {
+            let group = DispatchGroup()
+            for _ in 0..<min(workers, max(1, pending.count)) {
+                group.enter()
+                let thread = Thread {
+                    BLASEnvironment.withThreads(1) {
+                        while let run = state.next(stopAfter: stopAfter, cancelled: (isCancelled?() ?? false) || (stop?.isRequested ?? false)) {
+                            let recordPath = SweepRecord.path(results, key: run.key)
+                            let claimed: Bool
+                            do { claimed = try RunClaim.acquire(results, key: run.key, as: owner) } catch {
+                                state.skip(run, as: .failed("\(error)")); continue
+                            }
+                            guard claimed else { state.skip(run, as: .elsewhere); continue }
+                            // Another process may have finished it between our listing and our claim.
+                            if let done = try? SweepRecord.read(recordPath), !(done.failed && retryFailed) {
+                                RunClaim.release(results, key: run.key, as: owner)
+                                state.skip(run, as: .done); continue
+                            }
+                            heartbeat.add(run.key)
+                            let runStart = clock.now
+                            var record = SweepRecord(sweep: name, figure: figure, key: run.key, pointKey: run.pointKey, point: run.point,
+                                                     repetition: run.repetition, record: nil, error: nil, config: run.config)
+                            let checkpoint = SweepRecord.checkpointPath(results, key: run.key)
+                            var interrupted = false
+                            do {
+                                // A run too big for the memory fails alone, before anything is allocated.
+                                let c = run.config
+                                try TrainingRun.checkMemory(n: c.data.n, d0: c.data.d0, hidden: c.network.hidden, bias: c.network.bias,
+                                                            batch: c.training.batchSize, threads: c.threads, precision: c.precision,
+                                                            what: ["grid point"])
+                                let policy = CheckpointPolicy(path: checkpoint, interval: interval, resume: true, stop: stop,
+                                                              fingerprint: ["sweep": name, "key": run.key])
+                                record.record = try execute(run.config, policy)
+                                record.config = nil
+                            } catch is TrainingInterrupted {
+                                interrupted = true
+                            } catch {
+                                record.error = (error as? MinimaError)?.description ?? "\(error)"
+                            }
+                            var writeError: String? = nil
+                            if !interrupted {
+                                do { try record.write(to: results) } catch { writeError = "\(error)" }
+                                if writeError == nil { unlink(checkpoint) }
+                            }
+                            heartbeat.remove(run.key)
+                            RunClaim.release(results, key: run.key, as: owner)
+                            if interrupted { state.skip(run, as: .interrupted); continue }
+                            let error = writeError ?? record.error
+                            let elapsed = (clock.now - start).inSeconds
+                            state.finish(run, seconds: (clock.now - runStart).inSeconds,
+                                         error: error.map { "run \(run.key): \($0)" }) { done, total, failures, eta in
+                                let hidden = run.point.hidden.map(String.init).joined(separator: "×")
+                                var last = "N=\(run.point.n.map(String.init) ?? "?") d0=\(run.point.d0.map(String.init) ?? "?") hidden=\(hidden) rep \(run.repetition)"
+                                if let f = record.record?.final, writeError == nil {
+                                    last += String(format: ": MCE %.4f MSE %.3e (%.1f s)", f.mce, f.mse, f.seconds)
+                                } else {
+                                    last += ": FAILED: " + (error ?? "unknown error")
+                                }
+                                var event = ProgressEvent(.run, done: done, of: total, elapsed: elapsed, measures: [.failures(failures)], note: last)
+                                event.eta = eta
+                                progress?(event)
+                            }
                         }
-                        progress?(SweepProgress(total: total, done: done, failures: failures, elapsed: elapsed, eta: eta, last: last))
                     }
+                    group.leave()
                 }
-                group.leave()
+                thread.stackSize = 8 << 20
+                thread.start()
             }
-            thread.stackSize = 8 << 20
-            thread.start()
+            group.wait()
         }
-        group.wait()
         heartbeat.cancel()
         let snapshot = state.snapshot()
         return SweepOutcome(total: runs.count, skipped: runs.count - pending.count + snapshot.doneElsewhere, ran: snapshot.ran,

@@ -209,7 +209,7 @@ public enum Table1 {
     public static func run(_ row: Table1Row, data spec: DataSpec, seed: UInt64 = 0,
                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                            minutes: Double = 20, saveWeights: String? = nil, checkpoint: CheckpointPolicy? = nil,
-                           progress: ((TrainingProgress) -> Void)? = nil) throws -> Table1Result {
+                           progress: ProgressHandler? = nil) throws -> Table1Result {
         let config = configuration(row, data: spec, seed: seed, threads: threads, minutes: minutes, saveWeights: saveWeights)
         let result = Table1Result(row: row, record: try TrainingRun.execute(config, checkpoint: checkpoint, progress: progress, recheck: true))
         if let path = checkpoint?.path { try? FileManager.default.removeItem(atPath: path) }

@@ -45,7 +45,7 @@ public struct CertificateOptions: Codable, Equatable, Sendable {
     public var lanczosSteps: Int = 100
     /// Seed of Lanczos's start vector.
     public var seed: UInt64 = 0
-    /// BLAS threads to set before computing (nil: leave OpenBLAS's setting alone).
+    /// BLAS threads to compute with (nil: OpenBLAS's setting as it is).
     public var threads: Int? = nil
 
     public init() {}
@@ -121,15 +121,23 @@ public struct Certificate: Codable, Equatable, Sendable {
     /// `regionSolution` the region's least-squares solution (depth 1).
     public static func make<Scalar: LinalgScalar>(network: Network<Scalar>, data: Dataset<Scalar>,
                                                   options: CertificateOptions = .init(),
-                                                  fitProgress: ((Int, Double, Double) -> Void)? = nil,
+                                                  fitProgress: ProgressHandler? = nil,
                                                   regionSolution: ((RegionSolution) -> Void)? = nil) throws -> Certificate {
         try options.validate()
         guard network.shape.d0 == data.d0 else {
             throw MinimaError.mismatch("the weights expect d0 = \(network.shape.d0) inputs but the data has \(data.d0) columns")
         }
+        return try BLASEnvironment.withThreads(options.threads ?? BLASEnvironment.threads) {
+            try certify(network: network, data: data, options: options, fitProgress: fitProgress, regionSolution: regionSolution)
+        }
+    }
+
+    /// `make`'s work, on the BLAS threads it set.
+    private static func certify<Scalar: LinalgScalar>(network: Network<Scalar>, data: Dataset<Scalar>, options: CertificateOptions,
+                                                      fitProgress: ProgressHandler?,
+                                                      regionSolution: ((RegionSolution) -> Void)?) throws -> Certificate {
         let clock = ContinuousClock()
         let t0 = clock.now
-        if let t = options.threads { BLASEnvironment.setThreads(t) }
         var net = Network<Double>(shape: network.shape)
         net.parameters = network.parameters.map { Double($0) }
         let d: Dataset<Double> = data.converted()

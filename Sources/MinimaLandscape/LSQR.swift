@@ -26,10 +26,13 @@ public enum LSQR {
 
     /// Solves `min ‖b − M x‖` with `apply(x) = M x` (length `b.count`) and
     /// `applyTransposed(y) = Mᵀ y` (length `unknowns`). `progress`, if given, is called after
-    /// every iteration with (iteration, ‖r‖/‖b‖, ‖Mᵀr‖/(‖M‖‖r‖)).
+    /// every iteration with ‖r‖/‖b‖ and ‖Mᵀr‖/(‖M‖‖r‖), of `maxIterations` (of the iterations
+    /// run, once converged).
     public static func solve(unknowns: Int, rhs b: [Double], tolerance: Double, maxIterations: Int,
                              apply: ([Double]) -> [Double], applyTransposed: ([Double]) -> [Double],
-                             progress: ((Int, Double, Double) -> Void)? = nil) -> Result {
+                             progress: ProgressHandler? = nil) -> Result {
+        let clock = ContinuousClock()
+        let start = clock.now
         var x = [Double](repeating: 0, count: unknowns)
         var u = b
         var beta = norm(u)
@@ -75,7 +78,14 @@ public enum LSQR {
             arnorm = phiBar * alpha * abs(c)
             let anorm = anorm2.squareRoot()
             if arnorm <= tolerance * anorm * rnorm || rnorm <= tolerance * bnorm { converged = true }
-            progress?(iterations, rnorm / bnorm, anorm * rnorm > 0 ? arnorm / (anorm * rnorm) : 0)
+            if let progress {
+                var event = ProgressEvent(.iteration, done: iterations, of: converged ? iterations : maxIterations,
+                                          elapsed: (clock.now - start).inSeconds,
+                                          measures: [.relativeResidual(rnorm / bnorm),
+                                                     .normalResidual(anorm * rnorm > 0 ? arnorm / (anorm * rnorm) : 0)])
+                event.eta = nil   // LSQR stops when it converges, long before its limit as a rule
+                progress(event)
+            }
         }
         return Result(solution: x, iterations: iterations, converged: converged, residualNorm: rnorm,
                       normalResidualNorm: arnorm, operatorNorm: anorm2.squareRoot())

@@ -72,12 +72,12 @@ extension RegionFit {
     public static var defaultDenseLimit: Int { 20_000_000 }
 
     /// Solves the region's least-squares problem for targets `y` (labels in `coding`).
-    /// `progress` receives LSQR's (iteration, ‖r‖/‖b‖, normal-equation residual) estimates.
+    /// `progress` receives LSQR's iterations with its ‖r‖/‖b‖ and normal-equation residual.
     public static func solve(_ design: KhatriRao<Double>, y: [Double], coding: LabelCoding,
                              start: [Double]? = nil, method: FitMethod = .auto,
                              tolerance: Double = 1e-10, maxIterations: Int = 20_000,
                              denseLimit: Int = defaultDenseLimit,
-                             progress: ((Int, Double, Double) -> Void)? = nil) throws -> RegionSolution {
+                             progress: ProgressHandler? = nil) throws -> RegionSolution {
         let n = design.n, p = design.p
         precondition(y.count == n, "y has \(y.count) entries, the design \(n) samples")
         let clock = ContinuousClock()

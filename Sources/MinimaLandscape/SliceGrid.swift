@@ -23,24 +23,25 @@ public struct SliceGrid: Sendable {
 
     /// Evaluates `span` at every grid point with `workers` threads, each taking every
     /// `workers`-th point and running `SliceSpan.points` on them (no BLAS is called per point).
-    /// `progress(done, total)` is called as blocks of samples finish, from any worker, with
-    /// `done` in points.
+    /// `progress` is called as blocks of samples finish, from any worker, counting points.
     public static func evaluate<Scalar: LinalgScalar>(_ span: SliceSpan<Scalar>, alphas: [Double], betas: [Double] = [0],
                                                       workers: Int = 1,
-                                                      progress: (@Sendable (Int, Int) -> Void)? = nil) -> SliceGrid {
+                                                      progress: ProgressHandler? = nil) -> SliceGrid {
         let total = alphas.count * betas.count
         let threads = Swift.max(1, Swift.min(workers, total))
         let shares = (0..<threads).map { w in Array(stride(from: w, to: total, by: threads)) }
         let results = UnsafeMutableBufferPointer<SlicePoint>.allocate(capacity: total)
         defer { results.deallocate() }
         let tracker = ProgressTracker(workers: threads)
+        let clock = ContinuousClock()
+        let start = clock.now
         nonisolated(unsafe) let out = results
         DispatchQueue.concurrentPerform(iterations: threads) { w in
             let share = shares[w]
             let coordinates = share.map { (alphas[$0 % alphas.count], betas[$0 / alphas.count]) }
             let points = span.points(coordinates) { fraction in
                 let done = tracker.update(worker: w, points: Double(share.count) * fraction)
-                progress?(done, total)
+                progress?(ProgressEvent(.point, done: done, of: total, elapsed: (clock.now - start).inSeconds))
             }
             for (k, index) in share.enumerated() { (out.baseAddress! + index).initialize(to: points[k]) }
         }

@@ -61,10 +61,10 @@ public struct SliceResult: Sendable {
 
 /// Computes a loss slice through a one-hidden-layer network (Float64).
 public enum SliceStudy {
-    /// The slice of `network` on `data`; `progress(done, total)` follows the grid.
+    /// The slice of `network` on `data`; `progress` follows the grid's points.
     public static func run(network: Network<Double>, data: Dataset<Double>, options: SliceOptions,
                            source: String, dataSpec: DataSpec?,
-                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> SliceResult {
+                           progress: ProgressHandler? = nil) throws -> SliceResult {
         try options.validate(shape: network.shape)
         let plane = options.directions.count == 2
         // P₀, Q₁, Q₂ and the region keys (N×d1 each), and the grid's points.
@@ -99,20 +99,22 @@ public enum SliceStudy {
             }
         }
         let t1 = clock.now
-        BLASEnvironment.setThreads(options.workers)
-        let span = SliceSpan(network: network, data: data, directions: directions.map(\.vector))
-        let t2 = clock.now
-        let values = SliceGrid.values(options.range, count: options.points)
-        let grid = SliceGrid.evaluate(span, alphas: values, betas: plane ? values : [0], workers: options.workers, progress: progress)
-        let t3 = clock.now
-        var line: SliceLine? = nil
-        var regions: SliceRegions? = nil
-        if plane {
-            regions = SliceRegions.compute(span, alphas: options.range, betas: options.range)
-        } else {
-            line = SliceLine.compute(span, range: options.range)
+        // The products, the grid and the exact pieces on the slice's BLAS threads.
+        let (span, grid, line, regions, t2, t3, t4) = BLASEnvironment.withThreads(options.workers) {
+            let span = SliceSpan(network: network, data: data, directions: directions.map(\.vector))
+            let t2 = clock.now
+            let values = SliceGrid.values(options.range, count: options.points)
+            let grid = SliceGrid.evaluate(span, alphas: values, betas: plane ? values : [0], workers: options.workers, progress: progress)
+            let t3 = clock.now
+            var line: SliceLine? = nil
+            var regions: SliceRegions? = nil
+            if plane {
+                regions = SliceRegions.compute(span, alphas: options.range, betas: options.range)
+            } else {
+                line = SliceLine.compute(span, range: options.range)
+            }
+            return (span, grid, line, regions, t2, t3, clock.now)
         }
-        let t4 = clock.now
         let layout = network.layout
         let record = SliceRecord(
             minimaVersion: MinimaVersion.string, gitCommit: MinimaVersion.gitCommit,

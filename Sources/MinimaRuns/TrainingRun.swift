@@ -39,7 +39,7 @@ public enum TrainingRun {
     /// its sources (`PrecisionRecheck`).
     public static func execute(_ config: RunConfiguration,
                                checkpoint: CheckpointPolicy? = nil,
-                               progress: ((TrainingProgress) -> Void)? = nil,
+                               progress: ProgressHandler? = nil,
                                certify: CertificateOptions? = nil, recheck: Bool = false) throws -> RunRecord {
         switch config.precision {
         case .float32: return try execute(config, as: Float.self, checkpoint: checkpoint, progress: progress, certify: certify, recheck: recheck)
@@ -49,7 +49,7 @@ public enum TrainingRun {
 
     public static func execute<Scalar: LinalgScalar>(_ config: RunConfiguration, as: Scalar.Type,
                                                      checkpoint: CheckpointPolicy? = nil,
-                                                     progress: ((TrainingProgress) -> Void)? = nil,
+                                                     progress: ProgressHandler? = nil,
                                                      certify: CertificateOptions? = nil, recheck: Bool = false) throws -> RunRecord {
         try config.training.validate()
         let data: Dataset<Scalar> = try config.data.load()
@@ -69,25 +69,27 @@ public enum TrainingRun {
         }
         var resolved = config
         resolved.network = shape
-        BLASEnvironment.setThreads(config.threads)
-        var policy = checkpoint
-        if policy != nil {
-            var identity = config
-            identity.saveWeights = nil
-            for (k, v) in CheckpointFingerprint.of(identity) { policy!.fingerprint["run." + k] = v }
+        // Training and the certificate run on the run's thread count; the caller's comes back after.
+        return try BLASEnvironment.withThreads(config.threads) {
+            var policy = checkpoint
+            if policy != nil {
+                var identity = config
+                identity.saveWeights = nil
+                for (k, v) in CheckpointFingerprint.of(identity) { policy!.fingerprint["run." + k] = v }
+            }
+            let (curve, final) = try Trainer<Scalar>(config.training, threads: config.threads, finisher: config.marginStep)
+                .train(&network, on: data, checkpoint: policy, progress: progress)
+            var checksum: String? = nil
+            if let folder = config.saveWeights { checksum = try WeightFiles.save(network, to: folder) }
+            var record = RunRecord(config: resolved, environment: .current(precision: config.precision), curve: curve, final: final)
+            record.weightsChecksum = checksum
+            record.samples = data.n
+            if let options = certify, final.status != .diverged {
+                record.certificate = try Certificate.make(network: network, data: data, options: options)
+            }
+            if recheck { record.recheck = try PrecisionRecheck.measure(network, data: config.data) }
+            return record
         }
-        let (curve, final) = try Trainer<Scalar>(config.training, threads: config.threads, finisher: config.marginStep)
-            .train(&network, on: data, checkpoint: policy, progress: progress)
-        var checksum: String? = nil
-        if let folder = config.saveWeights { checksum = try WeightFiles.save(network, to: folder) }
-        var record = RunRecord(config: resolved, environment: .current(precision: config.precision), curve: curve, final: final)
-        record.weightsChecksum = checksum
-        record.samples = data.n
-        if let options = certify, final.status != .diverged {
-            record.certificate = try Certificate.make(network: network, data: data, options: options)
-        }
-        if recheck { record.recheck = try PrecisionRecheck.measure(network, data: config.data) }
-        return record
     }
 }
 

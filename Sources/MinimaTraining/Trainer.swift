@@ -52,18 +52,6 @@ public struct FinalState: Codable, Equatable, Sendable {
     public var smallestSignedOutput: Double? = nil
 }
 
-/// A progress report, sent about once a second and at the end.
-public struct TrainingProgress: Sendable {
-    public var epoch: Int
-    public var epochs: Int
-    public var mse: Double
-    public var mce: Double
-    public var lr: Double
-    public var seconds: Double
-    /// Estimated seconds left, if the run goes to its last epoch.
-    public var eta: Double { epoch > 0 ? seconds / Double(epoch) * Double(epochs - epoch) : .nan }
-}
-
 /// Trains a `Network` on a `Dataset`: the whole training loop in one readable place.
 ///
 /// Each epoch: the learning rate from the schedule; a seeded permutation of the samples when
@@ -84,7 +72,7 @@ public struct Trainer<Scalar: LinalgScalar> {
     }
 
     public func train(_ network: inout Network<Scalar>, on data: Dataset<Scalar>,
-                      progress: ((TrainingProgress) -> Void)? = nil) -> (curve: [CurvePoint], final: FinalState) {
+                      progress: ProgressHandler? = nil) -> (curve: [CurvePoint], final: FinalState) {
         do { return try train(&network, on: data, checkpoint: nil, progress: progress) } catch {
             preconditionFailure("training without a checkpoint cannot fail: \(error)")
         }
@@ -96,7 +84,7 @@ public struct Trainer<Scalar: LinalgScalar> {
     /// checkpoint. A resumed run ends with the same weights and curve, bit for bit, as one
     /// that was never interrupted, given the same thread count.
     public func train(_ network: inout Network<Scalar>, on data: Dataset<Scalar>, checkpoint policy: CheckpointPolicy?,
-                      progress: ((TrainingProgress) -> Void)? = nil) throws -> (curve: [CurvePoint], final: FinalState) {
+                      progress: ProgressHandler? = nil) throws -> (curve: [CurvePoint], final: FinalState) {
         let config = configuration
         let n = data.n
         let batch = (config.optimizer == .gd || config.batchSize == 0 || config.batchSize >= n) ? n : config.batchSize
@@ -204,14 +192,12 @@ public struct Trainer<Scalar: LinalgScalar> {
         // Training runs on one BLAS thread per worker: either the workers share the cores, or
         // the problem is too small for threads to pay. Evaluations in between, and those after
         // the loop, get every thread back.
-        BLASEnvironment.setThreads(1)
-        defer { BLASEnvironment.setThreads(blasThreads) }
         var status = RunStatus.completed
         var message = "ran all \(config.epochs) epochs"
         var epochsRun = firstEpoch - 1
         var lr = config.learningRate
 
-        try data.x.elements.withUnsafeBufferPointer { px in
+        try BLASEnvironment.withThreads(1) { try data.x.elements.withUnsafeBufferPointer { px in
             try data.y.withUnsafeBufferPointer { py in
                 try gradient.withUnsafeMutableBufferPointer { pg in
                     epochLoop: for epoch in firstEpoch...config.epochs {
@@ -246,9 +232,7 @@ public struct Trainer<Scalar: LinalgScalar> {
                         var metrics: Metrics? = nil
                         if isLogged || needsEpochMetrics {
                             // Evaluation is one pass of plain GEMMs: give it every BLAS thread.
-                            BLASEnvironment.setThreads(blasThreads)
-                            metrics = network.metrics(data)
-                            BLASEnvironment.setThreads(1)
+                            metrics = BLASEnvironment.withThreads(blasThreads) { network.metrics(data) }
                         }
                         if isLogged, let m = metrics {
                             curve.append(CurvePoint(epoch: epoch, mse: m.mse, mce: m.mce, lr: lr, seconds: elapsed()))
@@ -265,22 +249,22 @@ public struct Trainer<Scalar: LinalgScalar> {
                             if status != .converged, finisherTries, let step = finisher, !safe, m.errors <= step.triesBelow,
                                epoch - lastTry >= step.tryEvery {
                                 lastTry = epoch
-                                BLASEnvironment.setThreads(blasThreads)
-                                var trial = network
-                                do {
-                                    let done = try step.finish(&trial, on: data)
-                                    finished = done
-                                    if let last = done.last, last.errorsAfter == 0, last.belowSafetyAfter ?? 0 == 0 {
-                                        network = trial
-                                        status = .converged
-                                        message = "\(step.name) removed the last \(m.errors) errors after epoch \(epoch)"
+                                BLASEnvironment.withThreads(blasThreads) {
+                                    var trial = network
+                                    do {
+                                        let done = try step.finish(&trial, on: data)
+                                        finished = done
+                                        if let last = done.last, last.errorsAfter == 0, last.belowSafetyAfter ?? 0 == 0 {
+                                            network = trial
+                                            status = .converged
+                                            message = "\(step.name) removed the last \(m.errors) errors after epoch \(epoch)"
+                                        }
+                                    } catch {
+                                        // The same weights' region would fail the same way: stop trying.
+                                        finisherTries = false
+                                        failures.append("\(step.name) failed after epoch \(epoch): \(error)")
                                     }
-                                } catch {
-                                    // The same weights' region would fail the same way: stop trying.
-                                    finisherTries = false
-                                    failures.append("\(step.name) failed after epoch \(epoch): \(error)")
                                 }
-                                BLASEnvironment.setThreads(1)
                             }
                             if status == .converged {
                                 if !isLogged { curve.append(CurvePoint(epoch: epoch, mse: m.mse, mce: m.mce, lr: lr, seconds: elapsed())) }
@@ -296,16 +280,16 @@ public struct Trainer<Scalar: LinalgScalar> {
                             if t - lastReport >= 1 {
                                 lastReport = t
                                 let m = metrics ?? Metrics(mse: epochSSE / Double(n), mce: .nan, errors: 0)
-                                progress(TrainingProgress(epoch: epoch, epochs: config.epochs, mse: m.mse, mce: m.mce, lr: lr, seconds: t))
+                                progress(ProgressEvent(.epoch, done: epoch, of: config.epochs, elapsed: t,
+                                                       measures: [.mse(m.mse), .mce(m.mce), .learningRate(lr)]))
                             }
                         }
                         if epoch < config.epochs { try checkpointIfDue(epoch: epoch + 1, batchStart: 0, epochSSE: 0) }
                     }
                 }
             }
-        }
+        } }
 
-        BLASEnvironment.setThreads(blasThreads)
         // After the last epoch (a no-op when nothing is wrong: `run` then does no iteration).
         for failure in failures { message += "; " + failure }
         if status != .diverged, let step = finisher {
@@ -329,8 +313,8 @@ public struct Trainer<Scalar: LinalgScalar> {
         if status != .diverged, curve.last.map({ $0.epoch != epochsRun || $0.mse != final.mse || $0.mce != final.mce }) ?? true {
             curve.append(CurvePoint(epoch: epochsRun, mse: final.mse, mce: final.mce, lr: lr, seconds: totalSeconds))
         }
-        progress?(TrainingProgress(epoch: epochsRun, epochs: config.epochs, mse: final.mse,
-                                   mce: final.mce, lr: lr, seconds: totalSeconds))
+        progress?(ProgressEvent(.epoch, done: epochsRun, of: config.epochs, elapsed: totalSeconds,
+                                measures: [.mse(final.mse), .mce(final.mce), .learningRate(lr)]))
         return (curve, final)
     }
 }

@@ -52,15 +52,10 @@ public struct AngularVolume: Codable, Sendable, Equatable {
         return s
     }
 
-    /// Named quantities in a fixed order, for tables: (name, value).
-    public var quantities: [(String, Double)] {
-        [("V(G)", global), ("V(suboptimal)", suboptimal)]
-            + zip(epsilons, lossAbove).map { ("V(L_\(formatEpsilon($0)))", $1) }
-            + [("V(none)", none), ("P(rank<N)", rankDeficient), ("undecided", undecided)]
+    /// The quantities in a fixed order, for tables, with their values.
+    public var quantities: [(VolumeQuantity, Double)] {
+        [(.global, global), (.suboptimal, suboptimal)]
+            + zip(epsilons, lossAbove).map { (.lossAbove(epsilon: $0), $1) }
+            + [(.none, none), (.rankDeficient, rankDeficient), (.undecided, undecided)]
     }
-}
-
-func formatEpsilon(_ e: Double) -> String {
-    let s = String(e)
-    return s.hasSuffix(".0") ? String(s.dropLast(2)) : s
 }

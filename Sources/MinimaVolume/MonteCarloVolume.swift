@@ -5,10 +5,17 @@ import MinimaData
 import MinimaModel
 import MinimaLandscape
 
-/// One named volume estimate with its Clopper–Pearson interval (for tables and records).
+/// One volume estimate with its Clopper–Pearson interval (for tables and records).
 public struct VolumeEstimate: Codable, Sendable, Equatable {
-    public var quantity: String
+    public var quantity: VolumeQuantity
     public var value: ProportionEstimate
+}
+
+extension Array where Element == VolumeEstimate {
+    /// The estimate of `quantity` (nil when the tally does not hold it, e.g. an ε off its grid).
+    public func estimate(of quantity: VolumeQuantity) -> ProportionEstimate? {
+        first { $0.quantity == quantity }?.value
+    }
 }
 
 /// Monte Carlo estimates of angular volumes for any size (docs/theory.md §2–3): draw `W ∼ N(0, I)`
@@ -31,8 +38,8 @@ public struct MonteCarloVolume: Sendable {
     /// Worker threads.
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     public var method: RegionClassifier.Method = .automatic
-    /// Called about once a second from a worker with (draws done, draws in total, seconds).
-    public var progress: (@Sendable (Int, Int, Double) -> Void)? = nil
+    /// Called about once a second from a worker, counting draws.
+    public var progress: ProgressHandler? = nil
 
     static let blockSize = 32
 
@@ -81,13 +88,10 @@ public struct MonteCarloVolume: Sendable {
         let workers = min(threads, blocks)
         let before = cache.classified
         let start = Date()
-        let savedThreads = BLASEnvironment.threads
-        BLASEnvironment.setThreads(1)
-        defer { BLASEnvironment.setThreads(savedThreads) }
         let results = WorkerResults(count: workers, epsilons: epsilons, progress: progress, total: samples, start: start)
         let seed = self.seed
         let total = samples
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        BLASEnvironment.withThreads(1) { DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var tally = AngularVolume(epsilons: epsilons)
             do {
                 for b in stride(from: worker, to: blocks, by: workers) {
@@ -105,7 +109,7 @@ public struct MonteCarloVolume: Sendable {
             } catch {
                 results.fail(error)
             }
-        }
+        } }
         if let e = results.error { throw e }
         let tally = results.tallies.reduce(AngularVolume(epsilons: epsilons), +)
         let seconds = Date().timeIntervalSince(start)
@@ -167,13 +171,13 @@ private final class WorkerResults: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var tallies: [AngularVolume]
     private(set) var error: Error?
-    private let progress: (@Sendable (Int, Int, Double) -> Void)?
+    private let progress: ProgressHandler?
     private let total: Int
     private let start: Date
     private var done = 0
     private var lastReport: Date
 
-    package init(count: Int, epsilons: [Double], progress: (@Sendable (Int, Int, Double) -> Void)?, total: Int, start: Date) {
+    package init(count: Int, epsilons: [Double], progress: ProgressHandler?, total: Int, start: Date) {
         tallies = Array(repeating: AngularVolume(epsilons: epsilons), count: count)
         self.progress = progress
         self.total = total
@@ -191,7 +195,7 @@ private final class WorkerResults: @unchecked Sendable {
         if due { lastReport = now }
         let d = done
         lock.unlock()
-        if due { progress(d, total, now.timeIntervalSince(start)) }
+        if due { progress(ProgressEvent(.draw, done: d, of: total, elapsed: now.timeIntervalSince(start))) }
     }
 
     package func set(_ k: Int, _ t: AngularVolume) { lock.lock(); tallies[k] = t; lock.unlock() }

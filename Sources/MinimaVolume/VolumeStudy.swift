@@ -109,8 +109,7 @@ public enum VolumeStudy {
             guard eps > 0 else { return nil }
             var xs: [Double] = [], ys: [Double] = [], sizes: [Int] = []
             for p in points {
-                let name = "V(L_\(formatEpsilon(eps)))"
-                guard let e = p.volumes.estimates.first(where: { $0.quantity == name })?.value,
+                guard let e = p.volumes.estimates.estimate(of: .lossAbove(epsilon: eps)),
                       e.successes > 0, let x = p.ratios[k].exponent else { continue }
                 xs.append(x); ys.append(log(e.estimate)); sizes.append(p.n)
             }
@@ -122,10 +121,10 @@ public enum VolumeStudy {
         }
     }
 
-    /// Runs the study; `progress` is called after each N, `draws` (if given) about once a second
-    /// within each data set's Monte Carlo run.
-    public static func run(_ config: Configuration, draws: (@Sendable (Int, Int, Double) -> Void)? = nil,
-                           progress: (Point) -> Void = { _ in }) throws -> Result {
+    /// Runs the study; `measured` receives each N's point as soon as it is measured, `progress`
+    /// (if given) the draws of each data set's Monte Carlo run, about once a second.
+    public static func run(_ config: Configuration, progress: ProgressHandler? = nil,
+                           measured: (Point) -> Void = { _ in }) throws -> Result {
         try config.validate()
         let start = Date()
         var points: [Point] = []
@@ -135,15 +134,15 @@ public enum VolumeStudy {
                                       seed: config.seed &+ 0x5EED &* UInt64(index + 1), epsilons: config.epsilons)
             mc.confidence = config.confidence
             mc.threads = config.threads
-            mc.progress = draws
+            mc.progress = progress
             let seeds = (0..<config.dataSeeds).map { config.seed &+ UInt64($0) }
             let avg: MonteCarloVolume.DataAverage = try mc.average(dataSeeds: seeds, slope: config.slope) { s in
                 SyntheticData.gaussian(n: n, d0: d0, seed: s) as Dataset<Double>
             }
-            let g = avg.estimates.first { $0.quantity == "V(G)" }!.value
+            let g = avg.estimates.estimate(of: .global)!
             var ratios: [Ratio] = []
             for eps in config.epsilons {
-                let l = avg.estimates.first { $0.quantity == "V(L_\(formatEpsilon(eps)))" }!.value
+                let l = avg.estimates.estimate(of: .lossAbove(epsilon: eps))!
                 let exponent = eps > 0 ? (try? TheoremBounds(n: n, d0: d0, d1: d1, epsilon: eps, slope: config.slope))?.exponent : nil
                 ratios.append(Ratio(epsilon: eps,
                                     estimate: g.estimate > 0 ? l.estimate / g.estimate : .nan,
@@ -156,7 +155,7 @@ public enum VolumeStudy {
                               regionsPerSecond: avg.regionsPerSecond,
                               drawsPerSecond: draws / max(avg.seconds, 1e-9), seconds: avg.seconds)
             points.append(point)
-            progress(point)
+            measured(point)
         }
         return Result(configuration: config, points: points, trends: trends(points, epsilons: config.epsilons),
                       blasCoreName: BLASEnvironment.coreName,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Linalg
 import Minima
 
 /// `minima bench landscape`: timings of the landscape analysis at the paper's sizes.
@@ -58,27 +59,27 @@ struct BenchLandscape: ParsableCommand {
     }
 
     func run() throws {
+        try BLASEnvironment.withThreads(threads) { try measure() }
+    }
+
+    /// The timings, on `threads` BLAS threads.
+    private func measure() throws {
         let n = self.n ?? 4000, d0 = self.d0 ?? 784, seed = seedOption.seed
         // Unbuffered, so progress shows at once when the output goes to a file.
         func print(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         let clock = ContinuousClock()
-        func seconds(_ body: () throws -> Void) rethrows -> Double {
-            let t = clock.now
-            try body()
-            return (clock.now - t).inSeconds
-        }
         let tSetup = clock.now
-        let setup = try LandscapeBenchmark(n: n, d0: d0, d1: d1, slope: slope, inputs: x, seed: seed, threads: threads)
+        let setup = try LandscapeBenchmark(n: n, d0: d0, d1: d1, slope: slope, inputs: x, seed: seed)
         print(String(format: "setup (X, W, pattern) %.1f s", (clock.now - tSetup).inSeconds))
         print("OpenBLAS core \(setup.blasCore), \(setup.blasThreads) threads; N = \(setup.n), d0 = \(setup.d0), d1 = \(d1), p = d0·d1 = \(setup.design.p), ρ = \(slope)")
         switch task {
         case .rank:
             var gram: KhatriRaoRank?
-            let tGram = try seconds { gram = try setup.design.rank(method: .gram, memoryLimit: .max) }
+            let tGram = try ContinuousClock.seconds { gram = try setup.design.rank(method: .gram, memoryLimit: .max) }
             print(String(format: "gram  (?syrk + ?syevd):  rank %d  in %.3f s  (σ tolerance %.3e, gap %.3e)", gram!.rank, tGram, gram!.tolerance, gram!.gap))
             if svd {
                 var r: KhatriRaoRank?
-                let t = try seconds { r = try setup.design.rank(method: .svd, memoryLimit: .max) }
+                let t = try ContinuousClock.seconds { r = try setup.design.rank(method: .svd, memoryLimit: .max) }
                 print(String(format: "svd   (?gesdd explicit): rank %d  in %.3f s  (σ tolerance %.3e, gap %.3e); gram/svd time %.3f", r!.rank, t, r!.tolerance, r!.gap, tGram / t))
             }
             if numpy {
@@ -87,12 +88,10 @@ struct BenchLandscape: ParsableCommand {
             }
         case .fit:
             var solution: RegionSolution?
-            let t = try seconds {
+            let t = try ContinuousClock.seconds {
                 solution = try RegionFit.solve(setup.design, y: setup.labels, coding: .plusMinusOne, method: .lsqr,
                                                tolerance: fitTol ?? 1e-8, maxIterations: maxIterations ?? 5000,
-                                               progress: { k, r, a in
-                    if k % 50 == 0 { print(String(format: "  LSQR iteration %d: ‖r‖/‖y‖ %.4e, ‖Mᵀr‖/(‖M‖‖r‖) %.3e", k, r, a)) }
-                })
+                                               progress: ProgressPrinter("LSQR", quiet: false).report)
             }
             let f = solution!.fit
             print(String(format: "LSQR region fit: MSE_A %.4e, MCE_A %.4f%%, %d iterations (%@), achieved tolerance %.3e, %.1f s (%.3f s/iteration)",

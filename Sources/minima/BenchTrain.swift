@@ -151,8 +151,7 @@ struct BenchTrain: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         try runner.run(Reproduction.figure1(.full), results: folder)
-        let d = clock.now - start
-        let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        let seconds = (clock.now - start).inSeconds
         let runs = try SweepRecord.readAll(folder).compactMap { r in
             r.record.map { (widths: $0.config.network.widths, n: $0.config.data.n ?? 0, epochs: $0.final.epochs) }
         }

@@ -23,7 +23,7 @@ struct Certify: ParsableCommand {
             pattern statistics and the Hessian only (verdict uncertified). The Hessian of the MSE \
             over all parameters is exact inside the region: dense up to --hessian-dense-max \
             parameters, Lanczos on exact Hessian-vector products beyond. Large matrix-free fits \
-            print LSQR's progress on stderr every 100 iterations. See docs/landscape.md.
+            print LSQR's progress on stderr about once a second. See docs/landscape.md.
             """)
 
     @OptionGroup(title: "Run") var memory: MemoryOption
@@ -53,12 +53,9 @@ struct Certify: ParsableCommand {
         options.threads = threads.count
         let (network, dataset, _, _) = try self.network.load(seed: seed)
         var solution: RegionSolution? = nil
-        let certificate = try Certificate.make(network: network, data: dataset, options: options, fitProgress: { k, r, a in
-            if k % 100 == 0 && !quiet.quiet {
-                let line = String(format: "LSQR iteration %d: ‖r‖/‖b‖ %.4e, ‖Mᵀr‖/(‖M‖‖r‖) %.3e\n", k, r, a)
-                FileHandle.standardError.write(Data(line.utf8))
-            }
-        }, regionSolution: { solution = $0 })
+        let certificate = try Certificate.make(network: network, data: dataset, options: options,
+                                               fitProgress: ProgressPrinter("LSQR", quiet: quiet.quiet).report,
+                                               regionSolution: { solution = $0 })
         if let folder = saveRegionWeights {
             guard let solution else {
                 throw MinimaError.invalidOption(flag: "--save-region-weights", message: "needs a one-hidden-layer network (no region fit was computed)")

@@ -34,17 +34,18 @@ struct DataInspect: ParsableCommand {
     @OptionGroup(title: "Run") var jsonOption: JSONOption
 
     func run() throws {
-        BLASEnvironment.setThreads(threads.count)
-        let spec = data.spec(seed: seed.seed)
-        let report: DataReport
-        switch precision {
-        case .float32: report = try spec.loadWithReport(as: Float.self).report
-        case .float64: report = try spec.loadWithReport(as: Double.self).report
-        }
-        if jsonOption.json {
-            print(String(decoding: try RecordJSON.encode(report), as: UTF8.self))
-        } else {
-            print(DataInspect.text(report, precision: precision))
+        try BLASEnvironment.withThreads(threads.count) {
+            let spec = data.spec(seed: seed.seed)
+            let report: DataReport
+            switch precision {
+            case .float32: report = try spec.loadWithReport(as: Float.self).report
+            case .float64: report = try spec.loadWithReport(as: Double.self).report
+            }
+            if jsonOption.json {
+                print(String(decoding: try RecordJSON.encode(report), as: UTF8.self))
+            } else {
+                print(DataInspect.text(report, precision: precision))
+            }
         }
     }
 

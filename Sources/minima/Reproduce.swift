@@ -64,7 +64,7 @@ struct Reproduce: ParsableCommand {
             let specs = [(FigureKind.figure1, Reproduction.figure1(mode)), (.figure2, Reproduction.figure2(mode))]
             for (figure, spec) in specs where only == nil || only == figure {
                 let outcome = try runner.run(spec, results: folder, progress: workers.printer(spec.name).report)
-                let line = SweepProgressPrinter.summary(spec.name, outcome)
+                let line = outcome.summary(spec.name)
                 print(line)
                 notes.append(line + " (wall time, \(workers.workers) workers, OpenBLAS \(core))")
             }
@@ -137,7 +137,6 @@ struct Reproduce: ParsableCommand {
                 .compactMap { d, folder in folder.map { (d, $0) } }
             // Build every data spec first, so a missing loader or folder fails before hours of training.
             let specs = try rows.map { ($0.0, try Table1.dataSpec(for: $0.0, folder: $0.1)) }
-            let printer = ProgressPrinter(quiet: quiet)
             let stop = StopRequest.watchingSignals()
             for (dataset, spec) in specs {
                 print("\(dataset.row.title): N = \(dataset.row.n), d0 = \(dataset.row.d0), d1 = \(dataset.row.d1)")
@@ -147,10 +146,8 @@ struct Reproduce: ParsableCommand {
                 let policy = CheckpointPolicy(path: checkpoint, interval: checkpointEvery, resume: true, stop: stop)
                 let result: Table1Result
                 do {
-                    result = try Table1.run(dataset.row, data: spec, seed: seed, minutes: minutes, saveWeights: weights, checkpoint: policy) { p in
-                        if !quiet { FileHandle.standardError.write(Data("[\(dataset.rawValue)] ".utf8)) }
-                        printer.report(p)
-                    }
+                    result = try Table1.run(dataset.row, data: spec, seed: seed, minutes: minutes, saveWeights: weights, checkpoint: policy,
+                                            progress: ProgressPrinter(dataset.rawValue, quiet: quiet).report)
                 } catch let stopped as TrainingInterrupted {
                     print("  \(stopped); run the same command again to continue this row")
                     fflush(nil)

@@ -95,9 +95,8 @@ struct Slice: ParsableCommand {
         let options = try self.options()
         try options.validate(shape: try network.shape(), network: network.runRecord == nil ? .weights : .run)
         let (net, dataset, spec, source) = try network.load(seed: seed)
-        let progress = GridProgress(quiet: quiet.quiet)
         let result = try SliceStudy.run(network: net, data: dataset, options: options, source: source, dataSpec: spec,
-                                        progress: progress.report)
+                                        progress: ProgressPrinter(quiet: quiet.quiet).report)
         try SliceFiles.write(result, to: out)
         let r = result.record
         if jsonOption.json {
@@ -121,28 +120,3 @@ struct Slice: ParsableCommand {
 }
 
 extension SliceMove: ExpressibleByArgument {}
-
-/// A progress line on stderr for grids that take more than two seconds, at most one a second.
-final class GridProgress: @unchecked Sendable {
-    let quiet: Bool
-    let start = Date()
-    var last = Date.distantPast
-    let lock = NSLock()
-
-    init(quiet: Bool) { self.quiet = quiet }
-
-    var report: @Sendable (Int, Int) -> Void {
-        { [self] done, total in
-            guard !quiet else { return }
-            lock.lock(); defer { lock.unlock() }
-            let now = Date()
-            let elapsed = now.timeIntervalSince(start)
-            guard elapsed > 2, now.timeIntervalSince(last) >= 1 || done == total else { return }
-            last = now
-            let eta = Double(total - done) * elapsed / Double(max(1, done))
-            let line = String(format: "slice: %d/%d points, %@, eta %@\n", done, total,
-                              ProgressPrinter.duration(elapsed), ProgressPrinter.duration(eta))
-            FileHandle.standardError.write(Data(line.utf8))
-        }
-    }
-}

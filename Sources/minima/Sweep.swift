@@ -88,7 +88,7 @@ struct Sweep: ParsableCommand {
                 FileHandle.standardError.write(Data(("warning: \(results)/specs/\(sweep.name).json held a different version of this spec; " +
                     "records of the earlier runs stay in \(results)/runs and appear in the report (use a new --results folder or a new name to keep them apart)\n").utf8))
             }
-            print(SweepProgressPrinter.summary(sweep.name, outcome))
+            print(outcome.summary(sweep.name))
             if outcome.claimedElsewhere > 0 {
                 print("\(outcome.claimedElsewhere) runs are being trained by other processes (minima sweep status \(results))")
             }
@@ -182,33 +182,9 @@ struct Sweep: ParsableCommand {
     }
 }
 
-/// Prints sweep progress on stderr at most every two seconds (and for the last run).
-struct SweepProgressPrinter: Sendable {
-    let label: String
-    let quiet: Bool
-
-    var report: @Sendable (SweepProgress) -> Void {
-        let label = self.label, quiet = self.quiet
-        let last = LastPrint()
-        return { p in
-            guard !quiet, last.due(p.elapsed, final: p.done == p.total) else { return }
-            let eta = p.done == p.total ? "done" : "eta " + ProgressPrinter.duration(p.eta)
-            let line = "[\(label)] \(p.done)/\(p.total) runs, \(p.failures) failed, \(ProgressPrinter.duration(p.elapsed)), \(eta) | \(p.last)\n"
-            FileHandle.standardError.write(Data(line.utf8))
-        }
-    }
-
-    static func summary(_ name: String, _ o: SweepOutcome) -> String {
-        "\(name): \(o.ran) runs in \(String(format: "%.1f", o.seconds)) s (\(o.failures) failed), \(o.skipped) already done, \(o.total) in total"
-    }
-}
-
-/// The time of the last progress line (progress callbacks are serialised by the runner).
-final class LastPrint: @unchecked Sendable {
-    private var at = -10.0
-    func due(_ t: Double, final: Bool) -> Bool {
-        guard final || t - at >= 2 else { return false }
-        at = t
-        return true
+extension SweepOutcome {
+    /// One line on what the invocation of sweep `name` did.
+    func summary(_ name: String) -> String {
+        "\(name): \(ran) runs in \(String(format: "%.1f", seconds)) s (\(failures) failed), \(skipped) already done, \(total) in total"
     }
 }

@@ -86,11 +86,10 @@ struct Train: ParsableCommand {
         config.initWeights = initWeights
         config.saveWeights = saveWeights
         let path = recordPath
-        let reporter = ProgressPrinter(quiet: quiet.quiet)
         let policy = try checkpoints.policy()
         let record: RunRecord
         do {
-            record = try TrainingRun.execute(config, checkpoint: policy, progress: reporter.report,
+            record = try TrainingRun.execute(config, checkpoint: policy, progress: ProgressPrinter(quiet: quiet.quiet).report,
                                              certify: certify ? CertificateOptions() : nil)
         } catch let stopped as TrainingInterrupted {
             print("\(stopped); continue with the same command and --resume \(checkpoints.folder ?? "")")

@@ -146,7 +146,7 @@ struct Volume: ParsableCommand {
             var mc = MonteCarloVolume(units: d1, samples: samples, seed: seed, epsilons: epsilons)
             mc.threads = threads
             mc.method = method
-            if !quiet.quiet { mc.progress = Volume.progressLine }
+            mc.progress = ProgressPrinter(quiet: quiet.quiet).report
             let avg = try mc.average(dataSeeds: seeds, slope: rho, data: load)
             record.monteCarlo = avg
             let over = seeds.count > 1 ? " over \(seeds.count) data sets" : ""
@@ -154,7 +154,7 @@ struct Volume: ParsableCommand {
                          avg.regionsClassified, avg.seconds, avg.regionsPerSecond, avg.resolution))
             printTable(avg.estimates, exact: exactVolume)
         } else if let e = exactVolume {
-            for (name, v) in e.quantities { say(name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%.6f", v)) }
+            for (q, v) in e.quantities { say(q.name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%.6f", v)) }
         }
         if let out { try record.write(to: out); say("results written to \(out)") }
         if json.json { print(String(decoding: try RecordJSON.encode(record), as: UTF8.self)) }
@@ -164,7 +164,7 @@ struct Volume: ParsableCommand {
         let exactValues = exact.map { Dictionary(uniqueKeysWithValues: $0.quantities.map { ($0.0, $0.1) }) }
         say("quantity         estimate   95% interval             hits" + (exact != nil ? "    exact" : ""))
         for e in estimates {
-            var line = e.quantity.padding(toLength: 16, withPad: " ", startingAt: 0)
+            var line = e.quantity.name.padding(toLength: 16, withPad: " ", startingAt: 0)
             line += String(format: " %.6f   [%.6f, %.6f]  %6d", e.value.estimate, e.value.lower, e.value.upper, e.value.successes)
             if let x = exactValues?[e.quantity] { line += String(format: "   %.6f", x) }
             say(line)
@@ -186,12 +186,12 @@ struct Volume: ParsableCommand {
         _ = try network.shape(d0: 1)
         try c.validate()
         say("volume study: Gaussian X, random ±1 labels, ρ = \(c.slope), \(c.samples) draws × \(c.dataSeeds) data sets per N")
-        say("    N   d0   d1  V(G) [95%]                      " + epsilons.map { "V(L_\(formatEps($0))) upper  ratio upper  exponent" }.joined(separator: "  ") + "  regions/s   secs")
-        let result = try VolumeStudy.run(c, draws: quiet.quiet ? nil : Volume.progressLine) { p in
-            let g = p.volumes.estimates.first { $0.quantity == "V(G)" }!.value
+        say("    N   d0   d1  V(G) [95%]                      " + epsilons.map { VolumeQuantity.lossAbove(epsilon: $0).name + " upper  ratio upper  exponent" }.joined(separator: "  ") + "  regions/s   secs")
+        let result = try VolumeStudy.run(c, progress: ProgressPrinter(quiet: quiet.quiet).report) { p in
+            let g = p.volumes.estimates.estimate(of: .global)!
             var line = String(format: "%5d %4d %4d  %.4f [%.4f, %.4f]      ", p.n, p.d0, p.d1, g.estimate, g.lower, g.upper)
             for r in p.ratios {
-                let l = p.volumes.estimates.first { $0.quantity == "V(L_\(formatEps(r.epsilon)))" }!.value
+                let l = p.volumes.estimates.estimate(of: .lossAbove(epsilon: r.epsilon))!
                 line += String(format: "%6d/%-6d %.2e  %.2e  ", l.successes, l.trials, l.upper, r.upper)
                 line += (r.exponent.map { String(format: "%8.2f", $0) } ?? "       -") + "  "
             }
@@ -201,7 +201,7 @@ struct Volume: ParsableCommand {
         }
         for t in result.trends {
             let slope = t.slope.map { String(format: "%.2f", $0) } ?? "n/a (fewer than two sizes with hits)"
-            say("ε = \(formatEps(t.epsilon)): slope of ln V(L_ε) against the exponent γ_ε N^{3/4}(d0 d1)^{1/4} = \(slope) over N = \(t.sizes.map(String.init).joined(separator: ",")) (Theorem 6: ≤ −1 asymptotically)")
+            say("ε = \(VolumeQuantity.text(epsilon: t.epsilon)): slope of ln V(L_ε) against the exponent γ_ε N^{3/4}(d0 d1)^{1/4} = \(slope) over N = \(t.sizes.map(String.init).joined(separator: ",")) (Theorem 6: ≤ −1 asymptotically)")
         }
         say(String(format: "study finished in %.1f s", result.seconds) + " (BLAS core \(result.blasCoreName), \(c.threads) threads)")
         if let out { try RecordJSON.write(result, to: out); say("results written to \(out)") }
@@ -220,18 +220,6 @@ struct Volume: ParsableCommand {
     /// A line of the text report (none with --json, where stdout holds the JSON alone).
     private func say(_ line: String) {
         if !json.json { print(line) }
-    }
-
-    /// One progress line on stderr: draws done, elapsed time and the time left.
-    static let progressLine: @Sendable (Int, Int, Double) -> Void = { done, total, seconds in
-        let eta = done > 0 ? seconds * Double(total - done) / Double(done) : .nan
-        let line = "draws \(done)/\(total)  " + ProgressPrinter.duration(seconds) + "  eta " + ProgressPrinter.duration(eta) + "\n"
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    private func formatEps(_ e: Double) -> String {
-        let s = String(e)
-        return s.hasSuffix(".0") ? String(s.dropLast(2)) : s
     }
 }
 

@@ -120,10 +120,27 @@ struct RandomTests {
 struct EnvironmentTests {
     @Test func coreNameAndThreadsAreReported() {
         #expect(!BLASEnvironment.coreName.isEmpty && BLASEnvironment.coreName != "unknown")
-        let before = BLASEnvironment.threads
-        BLASEnvironment.setThreads(1)
-        #expect(BLASEnvironment.threads == 1)
-        BLASEnvironment.setThreads(before)
+        #expect(BLASEnvironment.threads >= 1)
+    }
+
+    struct Thrown: Error {}
+
+    /// `withThreads` sets the count for its body only, nested or left by an error. (Checked on
+    /// a stand-in setting: OpenBLAS's count is one per process, and the tests that run beside
+    /// this one change it.)
+    @Test func withThreadsRestoresTheCount() {
+        var count = 4
+        var writes: [Int] = []
+        func scoped<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
+            try BLASEnvironment.scoped(n, get: { count }, set: { count = $0; writes.append($0) }, body)
+        }
+        let inner = scoped(1) { () -> Int in
+            let nested = scoped(0) { count }   // at least 1
+            #expect(throws: Thrown.self) { try scoped(3) { () throws -> Void in #expect(count == 3); throw Thrown() } }
+            return nested * 10 + count
+        }
+        #expect(inner == 11 && count == 4)
+        #expect(writes == [1, 1, 1, 3, 1, 4])
     }
 }
 

@@ -355,9 +355,10 @@ struct ReportTests {
         data.n = 30; data.d0 = 5; data.seed = 3
         // d0·d1 = 5 ≪ N = 30 random labels: MCE cannot reach 0, so training runs its epochs.
         let row = Table1Row(dataset: .mnist, title: "tiny", n: 30, d0: 5, d1: 1, paperMCE: 0)
-        var reports = 0
-        let result = try Table1.run(row, data: data, seed: 4, threads: 1) { _ in reports += 1 }
-        #expect(result.errors > 0 && result.n == 30 && result.d0 == 5 && reports > 0)
+        let reports = ProgressCount()
+        let result = try Table1.run(row, data: data, seed: 4, threads: 1) { reports.add($0) }
+        #expect(result.errors > 0 && result.n == 30 && result.d0 == 5 && reports.events.count > 0)
+        #expect(reports.events.last?.step == .epoch && reports.events.last?.done == result.epochs)
         #expect(result.bestMCE <= result.mce && result.mse.isFinite)
         let direct = try TrainingRun.execute(Table1.configuration(row, data: data, seed: 4, threads: 1))
         #expect(result.record.final.epochs == direct.final.epochs && result.record.final.mse == direct.final.mse)

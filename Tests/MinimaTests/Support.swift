@@ -69,3 +69,11 @@ func minimaProcess(_ arguments: [String], in directory: String?) -> Process {
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     return process
 }
+
+/// The progress events a computation sent, in order (thread-safe).
+final class ProgressCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [ProgressEvent] = []
+    func add(_ e: ProgressEvent) { lock.lock(); list.append(e); lock.unlock() }
+    var events: [ProgressEvent] { lock.lock(); defer { lock.unlock() }; return list }
+}

@@ -26,7 +26,7 @@ struct VolumeStudyTests {
         for p in r.points {
             #expect(p.volumes.pooled.total == 80)
             #expect(p.volumes.perSeed.count == 2)
-            let g = p.volumes.estimates.first { $0.quantity == "V(G)" }!.value
+            let g = p.volumes.estimates.estimate(of: .global)!
             #expect(g.trials == 80 && g.lower <= g.estimate && g.estimate <= g.upper)
             #expect(p.ratios.count == 3 && p.ratios[0].exponent == nil && p.ratios[1].exponent! > 0)
         }

@@ -24,5 +24,5 @@ struct WorkerOptions: ParsableArguments {
         return r
     }
 
-    func printer(_ label: String) -> SweepProgressPrinter { SweepProgressPrinter(label: label, quiet: quiet) }
+    func printer(_ label: String) -> ProgressPrinter { ProgressPrinter(label, quiet: quiet) }
 }
