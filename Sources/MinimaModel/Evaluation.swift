@@ -9,11 +9,16 @@ public struct Metrics: Codable, Equatable, Sendable {
     public var mce: Double
     /// Number of misclassified samples (`MCE·N`).
     public var errors: Int
+    /// The smallest signed output `min_n y_n·f(x_n)` (`LabelCoding.signedOutput`; +∞ with no
+    /// samples): above 0 exactly when no sample is wrong, and how far the closest one is from
+    /// turning.
+    public var smallestSignedOutput: Double
 
-    package init(mse: Double, mce: Double, errors: Int) {
+    package init(mse: Double, mce: Double, errors: Int, smallestSignedOutput: Double = .nan) {
         self.mse = mse
         self.mce = mce
         self.errors = errors
+        self.smallestSignedOutput = smallestSignedOutput
     }
 }
 
@@ -24,13 +29,15 @@ extension Metrics {
         precondition(f.count == data.n, "\(f.count) outputs for \(data.n) samples")
         var sse = 0.0
         var errors = 0
+        var smallest = Double.infinity
         for n in 0..<data.n {
             let r = Double(data.y[n]) - Double(f[n])
             sse += r * r
             if data.coding.isError(output: f[n], label: data.y[n]) { errors += 1 }
+            smallest = Swift.min(smallest, data.coding.signedOutput(Double(f[n]), label: Double(data.y[n])))
         }
         let count = Double(Swift.max(1, data.n))
-        self.init(mse: sse / count, mce: Double(errors) / count, errors: errors)
+        self.init(mse: sse / count, mce: Double(errors) / count, errors: errors, smallestSignedOutput: smallest)
     }
 }
 

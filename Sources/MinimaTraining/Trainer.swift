@@ -47,6 +47,9 @@ public struct FinalState: Codable, Equatable, Sendable {
     /// What the training finisher (the region margin step) did when it ran: the successful
     /// try, or the last one.
     public var marginStep: [FinisherIteration]? = nil
+    /// `min_n y_n·f(x_n)` on the training data (`Metrics.smallestSignedOutput`; absent in
+    /// records written before it was kept).
+    public var smallestSignedOutput: Double? = nil
 }
 
 /// Trains a `Network` on a `Dataset`: the whole training loop in one readable place.
@@ -235,12 +238,15 @@ public struct Trainer<Scalar: LinalgScalar> {
                             curve.append(CurvePoint(epoch: epoch, mse: m.mse, mce: m.mce, lr: lr, seconds: elapsed()))
                         }
                         if let m = metrics, needsEpochMetrics {
-                            if config.stopAtZeroError && m.errors == 0 {
+                            // Under a finisher with a safety margin, 0 wrong counts once every
+                            // signed output clears that margin too.
+                            let safe = m.errors == 0 && m.smallestSignedOutput >= (finisher?.safety ?? 0)
+                            if config.stopAtZeroError && safe {
                                 status = .converged; message = "training MCE reached 0 at epoch \(epoch)"
                             } else if let t = config.targetMSE, m.mse <= t {
                                 status = .converged; message = "training MSE reached \(m.mse) ≤ \(t) at epoch \(epoch)"
                             }
-                            if status != .converged, finisherTries, let step = finisher, m.errors > 0, m.errors <= step.triesBelow,
+                            if status != .converged, finisherTries, let step = finisher, !safe, m.errors <= step.triesBelow,
                                epoch - lastTry >= step.tryEvery {
                                 lastTry = epoch
                                 BLASEnvironment.withThreads(blasThreads) {
@@ -248,7 +254,7 @@ public struct Trainer<Scalar: LinalgScalar> {
                                     do {
                                         let done = try step.finish(&trial, on: data)
                                         finished = done
-                                        if let last = done.last, last.errorsAfter == 0 {
+                                        if let last = done.last, last.errorsAfter == 0, last.belowSafetyAfter ?? 0 == 0 {
                                             network = trial
                                             status = .converged
                                             message = "\(step.name) removed the last \(m.errors) errors after epoch \(epoch)"
@@ -291,10 +297,13 @@ public struct Trainer<Scalar: LinalgScalar> {
             var done: [FinisherIteration] = []
             do { done = try step.finish(&trial, on: data) } catch { message += "; \(step.name) failed: \(error)" }
             if !done.isEmpty { finished = done }
-            if let last = done.last, last.errorsAfter < done[0].errorsBefore {
+            if let last = done.last, last.isBetter(than: done[0]) {
                 network = trial
                 if last.errorsAfter == 0 { status = .converged }
                 message += "; then \(step.name): \(done[0].errorsBefore) → \(last.errorsAfter) wrong"
+                if let before = done[0].belowSafetyBefore, let after = last.belowSafetyAfter {
+                    message += " (\(before) → \(after) below the safety margin \(step.safety))"
+                }
             }
         }
         let totalSeconds = elapsed()
@@ -338,9 +347,11 @@ extension FinalState {
         let metrics = network.metrics(data)
         let stats = network.preactivationStatistics(data)
         let gradientNorm = status == .diverged ? Double.nan : Double(norm(network.gradient(data)))
-        return FinalState(mse: metrics.mse, mce: metrics.mce, errors: metrics.errors,
-                          minAbsPreactivation: stats.minAbs, zeroPreactivations: stats.exactZeros,
-                          gradientNorm: gradientNorm, epochs: epochs, seconds: seconds,
-                          medianEpochSeconds: medianEpochSeconds, status: status, message: message)
+        var final = FinalState(mse: metrics.mse, mce: metrics.mce, errors: metrics.errors,
+                               minAbsPreactivation: stats.minAbs, zeroPreactivations: stats.exactZeros,
+                               gradientNorm: gradientNorm, epochs: epochs, seconds: seconds,
+                               medianEpochSeconds: medianEpochSeconds, status: status, message: message)
+        final.smallestSignedOutput = metrics.smallestSignedOutput
+        return final
     }
 }
