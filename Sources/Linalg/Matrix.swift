@@ -80,6 +80,24 @@ public struct Matrix<Scalar: LinalgScalar>: Equatable, Sendable {
     }
 }
 
+/// Copies `count` values from `source` into `destination` as another scalar type (rounded to
+/// nearest when narrowing), through concrete Float ↔ Double loops.
+public func convertValues<Scalar: LinalgScalar, Other: LinalgScalar>(_ source: UnsafePointer<Scalar>, to destination: UnsafeMutablePointer<Other>, count: Int) {
+    if Scalar.self == Other.self {
+        UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: count * MemoryLayout<Scalar>.stride)
+    } else if Scalar.self == Float.self && Other.self == Double.self {
+        let s = UnsafeRawPointer(source).assumingMemoryBound(to: Float.self)
+        let t = UnsafeMutableRawPointer(destination).assumingMemoryBound(to: Double.self)
+        for i in 0..<count { t[i] = Double(s[i]) }
+    } else if Scalar.self == Double.self && Other.self == Float.self {
+        let s = UnsafeRawPointer(source).assumingMemoryBound(to: Double.self)
+        let t = UnsafeMutableRawPointer(destination).assumingMemoryBound(to: Float.self)
+        for i in 0..<count { t[i] = Float(s[i]) }
+    } else {
+        for i in 0..<count { destination[i] = Other(source[i]) }
+    }
+}
+
 /// `values` as another scalar type. Float ↔ Double go through concrete loops: the generic
 /// `Other(value)` is not specialised across modules and costs ~100 ns an element (a second for
 /// a 3072×3072 matrix).

@@ -32,7 +32,7 @@ public struct MachineFloor: Codable, Sendable {
         var c = [Scalar](repeating: 0, count: n * n)
         var best = Double.infinity
         for _ in 0..<3 {
-            let t = MachineFloor.time {
+            let t = ContinuousClock.seconds {
                 a.withUnsafeBufferPointer { pa in
                     b.withUnsafeBufferPointer { pb in
                         c.withUnsafeMutableBufferPointer { pc in
@@ -55,7 +55,7 @@ public struct MachineFloor: Codable, Sendable {
             nonisolated(unsafe) let base = p.baseAddress!
             let share = count / threads
             for _ in 0..<3 {
-                let t = MachineFloor.time {
+                let t = ContinuousClock.seconds {
                     BLASEnvironment.withThreads(1) {
                         DispatchQueue.concurrentPerform(iterations: threads) { k in
                             let x = base + k * share
@@ -67,13 +67,6 @@ public struct MachineFloor: Codable, Sendable {
             }
         }
         return Double(count * MemoryLayout<Float>.size) / best / 1e9
-    }
-
-    static func time(_ body: () -> Void) -> Double {
-        let clock = ContinuousClock()
-        let start = clock.now
-        body()
-        return (clock.now - start).inSeconds
     }
 
     /// Seconds at best for `flops` floating-point operations in `precision` and `bytes` read

@@ -6,9 +6,6 @@ import MinimaCore
 /// map classes to labels (`ClassSplit`) or draw random labels, take a seeded subset, scale the
 /// pixels and apply the preprocessing steps. Every step is timed into a `DataReport`.
 public enum BinaryTask {
-    /// Independent random streams of the data seed.
-    enum Stream: UInt64 { case subset = 5, randomLabels = 6 }
-
     /// The whole pipeline for an image source (no cache).
     package static func build<Scalar: LinalgScalar>(_ spec: DataSpec) throws -> (Dataset<Scalar>, DataReport) {
         var report = DataReport()
@@ -43,7 +40,7 @@ public enum BinaryTask {
             guard limit <= images.count else {
                 throw MinimaError.invalidValue(field: .limit, message: "asks for \(limit) samples but the task has \(images.count)")
             }
-            var rng = SeededGenerator(seed: spec.seed, stream: Stream.subset.rawValue)
+            var rng = SeededGenerator(seed: spec.seed, stream: .subset)
             let chosen = rng.permutation(images.count).prefix(limit).sorted()
             images = images.selecting(chosen)
             if !positive.isEmpty { positive = chosen.map { positive[$0] } }
@@ -103,14 +100,14 @@ public enum BinaryTask {
         guard limit <= data.n else {
             throw MinimaError.invalidValue(field: .limit, message: "asks for \(limit) samples but the data set has \(data.n)")
         }
-        var rng = SeededGenerator(seed: seed, stream: Stream.subset.rawValue)
+        var rng = SeededGenerator(seed: seed, stream: .subset)
         let chosen = rng.permutation(data.n).prefix(limit).sorted()
         return Dataset(x: data.x.selectingRows(chosen), y: chosen.map { data.y[$0] }, coding: data.coding, name: data.name)
     }
 
     /// Labels ±1 (or 0/1) with probability ½ each, from the seed's random-label stream.
     public static func randomLabels<Scalar: LinalgScalar>(count: Int, classes: LabelClasses, seed: UInt64) -> [Scalar] {
-        var rng = SeededGenerator(seed: seed, stream: Stream.randomLabels.rawValue)
+        var rng = SeededGenerator(seed: seed, stream: .randomLabels)
         return (0..<count).map { _ in Scalar(classes.label(positive: rng.next() & 1 == 1)) }
     }
 

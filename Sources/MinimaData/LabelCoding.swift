@@ -44,4 +44,12 @@ public struct LabelClasses: Equatable, Sendable {
     /// The label value of a class.
     @inline(__always)
     public func label(positive isPositive: Bool) -> Double { isPositive ? positive : negative }
+
+    /// The signed output of `f` for label `y`, in units of the distance from the threshold to a
+    /// label: `y·f` with ±1 labels, `±(2f − 1)` with 0/1 labels. Positive when f is on y's side of
+    /// the threshold; 1 when f equals the label.
+    @inline(__always)
+    public func signedOutput(_ f: Double, label y: Double) -> Double {
+        (y > threshold ? 1 : -1) * (f - threshold) / (positive - threshold)
+    }
 }

@@ -154,79 +154,137 @@ public enum FeatureTransform {
         public var seconds: (covariance: Double, eigen: Double, apply: Double) = (0, 0, 0)
     }
 
-    /// ZCA whitening: centre X, form the covariance `C = XᵀX/N` (`?syrk`), decompose
-    /// `C = U·diag(λ)·Uᵀ` (`dsyevd`, in Float64 whatever `Scalar`), and map `X ← X·W` with `W = U·diag(1/√(λ+ε))·Uᵀ`
-    /// (formed as `V·Vᵀ`, `V = U·diag((λ+ε)^(−1/4))`, by `?syrk` from the eigenvector rows
-    /// `?syevd` leaves; applied by `?gemm`).
+    /// ZCA whitening: the means μ, the covariance `C = (X − 1μᵀ)ᵀ(X − 1μᵀ)/N` (`dsyrk`), its
+    /// decomposition `C = U·diag(λ)·Uᵀ` (`dsyevd`), and `X ← (X − 1μᵀ)·W` with
+    /// `W = U·diag(1/√(λ+ε))·Uᵀ` (formed as `V·Vᵀ`, `V = U·diag((λ+ε)^(−1/4))`, by `dsyrk`; applied
+    /// by `dgemm`). Every step runs in Float64 whatever `Scalar` is: blocks of X's rows are
+    /// widened to Float64 on the way in, and the whitened rows are rounded to `Scalar` once, at
+    /// the end. In Float32 the covariance's rounding error (about u·λ_max ≈ 6e-8 · 55 ≈ 3e-6 on
+    /// CIFAR-10 in [0, 1]) is as large as the ~1,200 eigenvalues below ε = 1e-5 that whitening
+    /// scales up most, and the product X·W, whose entries reach 1/√ε ≈ 316, loses about
+    /// u·‖x‖·‖w‖ ≈ 1e-4 to cancellation: a Float32 pipeline whitens a measurably different data set.
     /// The whitened covariance is `U·diag(λ/(λ+ε))·Uᵀ`: the identity on directions with λ ≫ ε.
     /// Eigenvalues below 0 (rounding, for rank-deficient X) are taken as 0.
     public static func zcaWhiten<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, epsilon: Double) throws -> Whitening {
         let t0 = Date()
-        center(&x)
-        let covariance = covariance(x, alpha: 1 / Scalar(x.rows))
+        let mu = featureMeansInFloat64(x)
+        let covariance = covariance(x, minus: mu, alpha: 1 / Double(x.rows))
         let t1 = Date()
-        // Always in Float64: Float32 ?syevd resolves eigenvalues only to about u·λ_max (6e-8 · 55
-        // ≈ 3e-6 on CIFAR-10 in [0, 1]), the size of the ~1200 eigenvalues below ε = 1e-5 that
-        // near-full whitening scales up most; a d×d decomposition is cheap next to X·W.
-        let (lambda, ut) = try covariance.converted(to: Double.self).symmetricEigenRows(vectors: true)
+        let (lambda, ut) = try covariance.symmetricEigenRows(vectors: true)
         let t2 = Date()
-        // Vᵀ = diag((λ+ε)^(−1/4))·Uᵀ (row k of Uᵀ is eigenvector k), scaled in Float64 and
-        // converted once; W = V·Vᵀ = (Vᵀ)ᵀ·Vᵀ.
+        // Vᵀ = diag((λ+ε)^(−1/4))·Uᵀ (row k of Uᵀ is eigenvector k); W = V·Vᵀ = (Vᵀ)ᵀ·Vᵀ.
         let d = x.columns
-        var scaled = ut!.elements
-        scaled.withUnsafeMutableBufferPointer { pu in
+        var vt = ut!
+        vt.elements.withUnsafeMutableBufferPointer { pu in
             for k in 0..<d {
                 let f = pow(max(lambda[k], 0) + epsilon, -0.25)
                 for j in 0..<d { pu[k * d + j] *= f }
             }
         }
-        let vt = Matrix<Scalar>(rows: d, columns: d, elements: convertedElements(scaled))
-        multiplyInPlace(&x, by: vt.gram(.transposed))
+        multiplyInPlace(&x, minus: mu, by: vt.gram(.transposed))
         return Whitening(eigenvalues: lambda, epsilon: epsilon,
                          seconds: (t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), Date().timeIntervalSince(t2)))
     }
 
-    /// `X ← X·W` for a square W, a block of rows at a time through a `?gemm`-sized buffer, so no
-    /// second N×d matrix is allocated (for CIFAR-10 that is 614 MB fewer first touches); the rows
-    /// are split between `RowWorkers`.
-    package static func multiplyInPlace<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, by w: Matrix<Scalar>, workers: Int? = nil) {
+    /// The rows of a block that are widened to Float64 at a time: 4 MiB of Float64 per buffer.
+    private static func blockRows(_ d: Int) -> Int { Swift.max(1, (4 << 20) / (8 * d)) }
+
+    /// Per-feature means `μ = Xᵀ·1/N`, summed in Float64.
+    package static func featureMeansInFloat64<Scalar: LinalgScalar>(_ x: Matrix<Scalar>) -> [Double] {
+        let n = x.rows, d = x.columns
+        var sums = [Double](repeating: 0, count: d)
+        guard n > 0, d > 0 else { return sums }
+        let block = blockRows(d)
+        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: Swift.min(block, n) * d)
+        defer { buffer.deallocate() }
+        let ones = [Double](repeating: 1, count: block)
+        x.elements.withUnsafeBufferPointer { px in
+            var start = 0
+            while start < n {
+                let count = Swift.min(block, n - start)
+                convertValues(px.baseAddress! + start * d, to: buffer, count: count * d)
+                Double.gemv(.transposed, count, d, 1, buffer, d, ones, 1, 1, &sums, 1)
+                start += count
+            }
+        }
+        return sums.map { $0 / Double(n) }
+    }
+
+    /// Rows `range` of X, minus `mean` when given, widened into the Float64 `buffer`.
+    private static func widen<Scalar: LinalgScalar>(_ xs: UnsafePointer<Scalar>, rows count: Int, columns d: Int,
+                                                   minus mean: UnsafePointer<Double>?, into buffer: UnsafeMutablePointer<Double>) {
+        convertValues(xs, to: buffer, count: count * d)
+        guard let mean else { return }
+        for i in 0..<count { let row = buffer + i * d; for j in 0..<d { row[j] -= mean[j] } }
+    }
+
+    /// `X ← (X − 1μᵀ)·W` for a square Float64 W (μ = 0 when `mean` is nil), a block of rows at a
+    /// time: each block is widened to Float64, multiplied by `dgemm` and rounded back to `Scalar`
+    /// once, so no second N×d matrix is allocated (for CIFAR-10 that is 614 MB fewer first
+    /// touches); the rows are split between `RowWorkers`.
+    package static func multiplyInPlace<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, minus mean: [Double]? = nil,
+                                                            by w: Matrix<Double>, workers: Int? = nil) {
         let d = x.columns, rows = x.rows
         precondition(w.rows == d && w.columns == d, "W must be \(d)×\(d)")
+        precondition(mean == nil || mean!.count == d, "μ must have \(d) entries")
         guard rows > 0, d > 0 else { return }
-        let block = Swift.max(1, (4 << 20) / d)
+        let block = blockRows(d)
+        let centre = mean ?? []
         x.elements.withUnsafeMutableBufferPointer { px in
             w.elements.withUnsafeBufferPointer { pw in
-                nonisolated(unsafe) let xs = px.baseAddress!, ws = pw.baseAddress!
-                RowWorkers.run(rows: rows, workers: workers) { _, range in
-                    let buffer = UnsafeMutablePointer<Scalar>.allocate(capacity: Swift.min(block, range.count) * d)
-                    defer { buffer.deallocate() }
-                    var start = range.lowerBound
-                    while start < range.upperBound {
-                        let count = Swift.min(block, range.upperBound - start)
-                        let xb = xs + start * d
-                        Scalar.gemm(.none, .none, count, d, d, 1, xb, d, ws, d, 0, buffer, d)
-                        xb.update(from: buffer, count: count * d)
-                        start += count
+                centre.withUnsafeBufferPointer { pm in
+                    nonisolated(unsafe) let xs = px.baseAddress!, ws = pw.baseAddress!
+                    nonisolated(unsafe) let mu = mean == nil ? nil : pm.baseAddress
+                    RowWorkers.run(rows: rows, workers: workers) { _, range in
+                        let capacity = Swift.min(block, range.count) * d
+                        let wide = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+                        let product = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+                        defer { wide.deallocate(); product.deallocate() }
+                        var start = range.lowerBound
+                        while start < range.upperBound {
+                            let count = Swift.min(block, range.upperBound - start)
+                            let xb = xs + start * d
+                            widen(xb, rows: count, columns: d, minus: mu, into: wide)
+                            Double.gemm(.none, .none, count, d, d, 1, wide, d, ws, d, 0, product, d)
+                            convertValues(product, to: xb, count: count * d)
+                            start += count
+                        }
                     }
                 }
             }
         }
     }
 
-    /// The covariance `C = α·XᵀX` (d×d, both triangles): each `RowWorkers` share's `?syrk` into
-    /// its own buffer, then their sum.
-    package static func covariance<Scalar: LinalgScalar>(_ x: Matrix<Scalar>, alpha: Scalar, workers: Int? = nil) -> Matrix<Scalar> {
+    /// The covariance `C = α·(X − 1μᵀ)ᵀ(X − 1μᵀ)` (d×d, both triangles) in Float64 (μ = 0 when
+    /// `mean` is nil): each `RowWorkers` share widens blocks of its rows to Float64 and
+    /// accumulates their `dsyrk` into its own buffer; then the shares are summed.
+    package static func covariance<Scalar: LinalgScalar>(_ x: Matrix<Scalar>, minus mean: [Double]? = nil, alpha: Double,
+                                                       workers: Int? = nil) -> Matrix<Double> {
         let d = x.columns, rows = x.rows
-        var c = Matrix<Scalar>(rows: d, columns: d)
+        var c = Matrix<Double>(rows: d, columns: d)
         guard rows > 0, d > 0 else { return c }
+        precondition(mean == nil || mean!.count == d, "μ must have \(d) entries")
+        let block = blockRows(d)
         let count = RowWorkers.count(rows: rows, requested: workers)
-        let parts = (0..<count).map { _ in UnsafeMutablePointer<Scalar>.allocate(capacity: d * d) }
+        let parts = (0..<count).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: d * d) }
         defer { for p in parts { p.deallocate() } }
         for p in parts { p.initialize(repeating: 0, count: d * d) }
+        let centre = mean ?? []
         x.elements.withUnsafeBufferPointer { px in
-            nonisolated(unsafe) let xs = px.baseAddress!, ps = parts
-            RowWorkers.run(rows: rows, workers: count) { k, range in
-                Scalar.syrk(.transposed, d, range.count, alpha, xs + range.lowerBound * d, d, 0, ps[k], d)
+            centre.withUnsafeBufferPointer { pm in
+                nonisolated(unsafe) let xs = px.baseAddress!, ps = parts
+                nonisolated(unsafe) let mu = mean == nil ? nil : pm.baseAddress
+                RowWorkers.run(rows: rows, workers: count) { k, range in
+                    let wide = UnsafeMutablePointer<Double>.allocate(capacity: Swift.min(block, range.count) * d)
+                    defer { wide.deallocate() }
+                    var start = range.lowerBound
+                    while start < range.upperBound {
+                        let n = Swift.min(block, range.upperBound - start)
+                        widen(xs + start * d, rows: n, columns: d, minus: mu, into: wide)
+                        Double.syrk(.transposed, d, n, alpha, wide, d, 1, ps[k], d)
+                        start += n
+                    }
+                }
             }
         }
         c.elements.withUnsafeMutableBufferPointer { pc in
@@ -237,9 +295,9 @@ public enum FeatureTransform {
     }
 
     /// Seeded Gaussian random projection `X ← X·R`, R (d0×k) with entries N(0, 1/k), so that
-    /// `E‖Rᵀx‖² = ‖x‖²` (Johnson–Lindenstrauss). Stream 7 of `seed` (the data's seed).
+    /// `E‖Rᵀx‖² = ‖x‖²` (Johnson–Lindenstrauss). The data seed's `projection` stream.
     public static func project<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, to k: Int, seed: UInt64) {
-        var rng = SeededGenerator(seed: seed, stream: 7)
+        var rng = SeededGenerator(seed: seed, stream: .projection)
         let r = Matrix<Scalar>(rows: x.columns, columns: k, elements: rng.normals(x.columns * k, scale: (1 / Double(k)).squareRoot()))
         x = Matrix.product(x, .none, r, .none)
     }

@@ -64,7 +64,17 @@ public enum Table1Recipe {
         t.stopAtZeroError = true
         return t
     }()
-    public static let marginStep = RegionMarginStep.duringTraining(below: 50)
+    /// The region margin step, tried at ≤ 50 wrong, with safety margin `safety`.
+    public static let marginStep: RegionMarginStep = {
+        var step = RegionMarginStep.duringTraining(below: 50)
+        step.safety = safety
+        return step
+    }()
+    /// The smallest signed output `y·f(x)` a row must leave every sample with: 0.05, 5% of the
+    /// way from the threshold to the label. Evaluating the same weights on data prepared in
+    /// Float64 rather than Float32 moves outputs by about 1e-5 (measured on both rows); 0.05 is
+    /// far above that, so a robust 0% is 0% in either precision.
+    public static let safety = 0.05
     public static let precision = Precision.float32
 
     /// One line on how a run was trained (the recipe as its record holds it).
@@ -74,6 +84,7 @@ public enum Table1Recipe {
         if let k = t.decayAfter { s += ", ×\(t.decay)/epoch after \(k)" }
         if let m = config.marginStep {
             s += ", region margin step (margin \(m.margin)) tried at ≤ \(m.triesBelow) wrong every \(m.tryEvery) epochs and at the end"
+            if m.safety > 0 { s += ", until every y·f(x) ≥ \(m.safety)" }
         }
         return s + ", ≤ \(t.epochs) epochs"
     }
@@ -104,6 +115,16 @@ public struct Table1Result: Sendable {
     public var message: String { record.final.message }
     /// What the region margin step did (the try that succeeded, or the last one).
     public var marginStep: [MarginStepIteration]? { record.final.marginStep }
+    /// `min_n y_n·f(x_n)` on the training data, and in the Float64 re-evaluation on data
+    /// prepared in Float64 (nil: not measured).
+    public var smallestSignedOutput: Double? { record.final.smallestSignedOutput }
+    public var recheck: PrecisionRecheck? { record.recheck }
+    /// 0% that survives an independent evaluation: no sample wrong and every signed output
+    /// positive both on the training data and in the Float64 re-evaluation.
+    public var isRobustZero: Bool {
+        guard let train = smallestSignedOutput, let again = recheck else { return false }
+        return errors == 0 && train > 0 && again.errors == 0 && (again.smallestSignedOutput ?? 0) > 0
+    }
 
     /// The row as a sweep's run (sweep `table1`), for the tables built from sweep records
     /// (`runs.csv`).
@@ -191,7 +212,7 @@ public enum Table1 {
                            minutes: Double = 20, saveWeights: String? = nil, checkpoint: CheckpointPolicy? = nil,
                            progress: ProgressHandler? = nil) throws -> Table1Result {
         let config = configuration(row, data: spec, seed: seed, threads: threads, minutes: minutes, saveWeights: saveWeights)
-        let result = Table1Result(row: row, record: try TrainingRun.execute(config, checkpoint: checkpoint, progress: progress))
+        let result = Table1Result(row: row, record: try TrainingRun.execute(config, checkpoint: checkpoint, progress: progress, recheck: true))
         if let path = checkpoint?.path { try? FileManager.default.removeItem(atPath: path) }
         return result
     }
@@ -216,14 +237,19 @@ public enum Table1 {
 
     /// The Markdown table: the paper's figure next to the measured one, with epochs and wall time.
     public static func markdown(_ results: [Table1Result]) -> String {
-        var md = "| dataset | N | d0 | d1 | #params/N | paper MCE | measured MCE (wrong) | best MCE | final MSE | epochs | wall time |\n"
-        md += "|---|---|---|---|---|---|---|---|---|---|---|\n"
+        var md = "| dataset | N | d0 | d1 | #params/N | paper MCE | measured MCE (wrong) | best MCE | final MSE | min y·f | Float64 check: wrong, min y·f | robust 0% | epochs | wall time |\n"
+        md += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         for r in results {
             let params = r.d0 * r.row.d1 + r.row.d1
             md += "| \(r.row.title) | \(r.n) | \(r.d0) | \(r.row.d1) | \(String(format: "%.2f", Double(params) / Double(r.n))) | "
-            md += "\(percent(r.row.paperMCE)) | \(percent(r.mce)) (\(r.errors)) | \(percent(r.bestMCE)) | \(String(format: "%.4f", r.mse)) | \(r.epochs) | "
+            md += "\(percent(r.row.paperMCE)) | \(percent(r.mce)) (\(r.errors)) | \(percent(r.bestMCE)) | \(String(format: "%.4f", r.mse)) | "
+            md += "\(r.smallestSignedOutput.map { String(format: "%.4f", $0) } ?? "—") | "
+            md += "\(r.recheck.map { NotApplicable.text($0.errors) { String($0) } + ", " + NotApplicable.text($0.smallestSignedOutput) { String(format: "%.4f", $0) } } ?? NotApplicable.mark) | "
+            md += "\(r.recheck == nil ? "—" : r.isRobustZero ? "yes" : "no") | \(r.epochs) | "
             md += "\(String(format: "%.1f min", r.seconds / 60)) |\n"
         }
+        md += "\nmin y·f is the smallest signed output over the training samples; the Float64 check evaluates the final weights in Float64 on the data prepared again in Float64 from the raw files. A row is a robust 0% when no sample is wrong and min y·f > 0 in both.\n"
+
         if let recipes = Optional(Set(results.map { Table1Recipe.summary($0.record.config) })), !recipes.isEmpty {
             md += "\nRecipe: " + recipes.sorted().joined(separator: "\n\nRecipe: ") + ".\n"
         }

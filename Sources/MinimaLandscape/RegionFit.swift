@@ -24,8 +24,9 @@ public enum FitMethod: String, Codable, Sendable, CaseIterable {
 /// `‖e − e_A‖`, the distance of the network's outputs from the region's DLM, computed without
 /// cancellation; near a DLM the matrix-free solver then starts next to its answer.
 ///
-/// **Tolerances.** Dense: `rcond = max(N, p)·ε`, the same threshold as the SVD rank (singular
-/// values below it are treated as zero, giving the minimum-norm solution). LSQR: see `LSQR`;
+/// **Tolerances.** Dense: `rcond = max(N, p)·ε`, the rank tolerance of `KhatriRao.rank`
+/// (`NumericalRank.relativeTolerance`; singular values below `rcond·σ_max` are treated as zero,
+/// giving the minimum-norm solution). LSQR: see `LSQR`;
 /// `achievedTolerance` is recomputed at the end from the true residual as the smaller of LSQR's
 /// two stopping measures: `‖(A∘X) e_A‖ / (‖A∘X‖_F·‖e_A‖)` (how far `e_A` is from orthogonal to
 /// the region's row space; 0 for an exact projection) and `‖e_A‖/‖y‖` (the fit is exact: when
@@ -95,7 +96,7 @@ extension RegionFit {
         switch chosen {
         case .dense, .auto:
             let k = design.explicitTransposed()
-            let rcond = Double(Swift.max(n, p)) * Double.ulpOfOne
+            let rcond = NumericalRank.relativeTolerance(rows: n, columns: p, as: Double.self)
             let solved = try k.leastSquares(r0, rcond: rcond)
             delta = solved.solution
             effectiveRank = solved.rank

@@ -41,8 +41,32 @@ public struct RegionMarginStep: Codable, Equatable, Sendable, TrainingFinisher {
     /// try that does not is discarded.
     public var triesBelow: Int = 0
     public var tryEvery: Int = 25
+    /// The safety margin s: the iterations go on (and a try succeeds only) until every sample's
+    /// signed output `y·f(x)` is at least s, not just above 0, so that re-evaluating the
+    /// network in another precision, or on data prepared in another precision, cannot turn a
+    /// sample (0: only the threshold counts).
+    public var safety: Double = 0
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case margin, maximumSelected, maximumIterations, patience, maximumHalvings, triesBelow, tryEvery, safety
+    }
+
+    /// Reads a step as records keep it; fields a record lacks keep their defaults (records
+    /// written before `safety` existed read as safety 0).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = RegionMarginStep()
+        margin = try c.decodeIfPresent(Double.self, forKey: .margin) ?? d.margin
+        maximumSelected = try c.decodeIfPresent(Int.self, forKey: .maximumSelected) ?? d.maximumSelected
+        maximumIterations = try c.decodeIfPresent(Int.self, forKey: .maximumIterations) ?? d.maximumIterations
+        patience = try c.decodeIfPresent(Int.self, forKey: .patience) ?? d.patience
+        maximumHalvings = try c.decodeIfPresent(Int.self, forKey: .maximumHalvings) ?? d.maximumHalvings
+        triesBelow = try c.decodeIfPresent(Int.self, forKey: .triesBelow) ?? d.triesBelow
+        tryEvery = try c.decodeIfPresent(Int.self, forKey: .tryEvery) ?? d.tryEvery
+        safety = try c.decodeIfPresent(Double.self, forKey: .safety) ?? d.safety
+    }
 
     /// The step as Table 1's recipe tries it during training: whenever an epoch ends with at
     /// most `k` wrong samples, at most every 50 epochs, with at most 8 iterations a try (a try
@@ -72,9 +96,12 @@ public struct RegionMarginStep: Codable, Equatable, Sendable, TrainingFinisher {
         // One forward pass per trial: its outputs give the metrics and the next selection.
         var f = net.outputs(data)
         var current = Metrics(outputs: f, on: data)
+        var unsafe = belowSafety(f, data)
         // Class labels (checked above): every error count is a number.
         func wrong(_ m: Metrics) -> Int { m.errors ?? 0 }
-        for _ in 0..<maximumIterations where wrong(current) > 0 {
+        // (wrong, below the safety margin): an iteration may not make it worse.
+        func badness(_ m: Metrics, _ u: Int) -> (Int, Int) { (wrong(m), safety > 0 ? u : 0) }
+        for _ in 0..<maximumIterations where wrong(current) > 0 || (safety > 0 && unsafe > 0) {
             let selected = selection(f, data)
             if selected.isEmpty { break }
             let direction = try step(net, data, rows: selected, outputs: f)
@@ -83,21 +110,29 @@ public struct RegionMarginStep: Codable, Equatable, Sendable, TrainingFinisher {
             var trial = net
             var g = f
             var metrics = current
+            var trialUnsafe = unsafe
             for _ in 0...maximumHalvings {
                 for k in trial.parameters.indices { trial.parameters[k] = start[k] + Scalar(length) * direction[k] }
                 g = trial.outputs(data)
                 metrics = Metrics(outputs: g, on: data)
-                if wrong(metrics) <= wrong(current) { break }
+                trialUnsafe = belowSafety(g, data)
+                if badness(metrics, trialUnsafe) <= badness(current, unsafe) { break }
                 length /= 2
             }
-            guard wrong(metrics) <= wrong(current) else { break }
+            guard badness(metrics, trialUnsafe) <= badness(current, unsafe) else { break }
             history.append(MarginStepIteration(selected: selected.count, errorsBefore: wrong(current), errorsAfter: wrong(metrics),
-                                               stepLength: length, mseAfter: metrics.mse))
-            // Give up when the error count has not fallen for `patience` iterations.
-            let stalled = history.count > patience && history[history.count - 1 - patience].errorsAfter <= wrong(metrics)
+                                               stepLength: length, mseAfter: metrics.mse,
+                                               belowSafetyBefore: safety > 0 ? unsafe : nil,
+                                               belowSafetyAfter: safety > 0 ? trialUnsafe : nil))
+            // Give up when neither count has fallen for `patience` iterations.
+            let stalled = history.count > patience && {
+                let old = history[history.count - 1 - patience]
+                return badness(metrics, trialUnsafe) >= (old.errorsAfter, old.belowSafetyAfter ?? 0)
+            }()
             net = trial
             f = g
             current = metrics
+            unsafe = trialUnsafe
             if stalled { break }
         }
         return history
@@ -106,6 +141,14 @@ public struct RegionMarginStep: Codable, Equatable, Sendable, TrainingFinisher {
     /// Why real-valued targets cannot take the step: it moves samples across the threshold.
     static var needsClasses: MinimaError {
         .mismatch("the region margin step needs class labels: real-valued targets have no threshold to move samples across")
+    }
+
+    /// Samples whose signed output `y·f(x)` is below `safety` (wrong ones included).
+    package func belowSafety<Scalar: LinalgScalar>(_ f: [Scalar], _ data: Dataset<Scalar>) -> Int {
+        guard safety > 0, let classes = data.coding.classes else { return 0 }
+        var count = 0
+        for n in 0..<data.n where classes.signedOutput(Double(f[n]), label: Double(data.y[n])) < safety { count += 1 }
+        return count
     }
 
     /// The set S: samples whose signed distance to the threshold is below the margin, lowest

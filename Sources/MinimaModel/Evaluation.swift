@@ -10,11 +10,16 @@ public struct Metrics: Codable, Equatable, Sendable {
     @NullWhenAbsent public var mce: Double?
     /// Number of misclassified samples (`MCE·N`).
     @NullWhenAbsent public var errors: Int?
+    /// The smallest signed output `min_n y_n·f(x_n)` (`LabelClasses.signedOutput`; +∞ with no
+    /// samples): above 0 exactly when no sample is wrong, and how far the closest one is from
+    /// turning. nil (null in JSON) for real-valued targets, and when not measured.
+    @NullWhenAbsent public var smallestSignedOutput: Double?
 
-    package init(mse: Double, mce: Double?, errors: Int?) {
+    package init(mse: Double, mce: Double?, errors: Int?, smallestSignedOutput: Double? = nil) {
         self.mse = mse
         self.mce = mce
         self.errors = errors
+        self.smallestSignedOutput = smallestSignedOutput
     }
 }
 
@@ -29,10 +34,14 @@ extension Metrics {
             sse += r * r
         }
         let count = Double(Swift.max(1, data.n))
-        let errors = data.coding.classes.map { classes in
+        let classes = data.coding.classes
+        let errors = classes.map { classes in
             (0..<data.n).reduce(0) { $0 + (classes.isError(output: f[$1], label: data.y[$1]) ? 1 : 0) }
         }
-        self.init(mse: sse / count, mce: errors.map { Double($0) / count }, errors: errors)
+        let smallest = classes.map { classes in
+            (0..<data.n).reduce(Double.infinity) { Swift.min($0, classes.signedOutput(Double(f[$1]), label: Double(data.y[$1]))) }
+        }
+        self.init(mse: sse / count, mce: errors.map { Double($0) / count }, errors: errors, smallestSignedOutput: smallest)
     }
 }
 

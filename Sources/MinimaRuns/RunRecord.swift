@@ -18,6 +18,9 @@ public struct RunRecord: Codable, Sendable {
     public var weightsChecksum: String? = nil
     /// Samples N of the training data (nil in records written before it was kept).
     public var samples: Int? = nil
+    /// The final weights re-evaluated in Float64 on the data prepared again in Float64, when
+    /// the run asked for it (Table 1 rows do).
+    public var recheck: PrecisionRecheck? = nil
 
     /// Pretty JSON; non-finite numbers (a diverged run) are written as the strings
     /// "nan", "inf" and "-inf" (`RecordJSON`).

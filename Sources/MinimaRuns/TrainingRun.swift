@@ -34,21 +34,23 @@ public enum TrainingRun {
     /// `certify`: when given, the final weights are certified (see `Certificate`) and the
     /// certificate is attached to the record. `checkpoint`: where and how often the training
     /// saves checkpoints, and whether it continues from one (`Trainer.train(_:on:checkpoint:progress:)`);
-    /// the configuration (all but `saveWeights`) must match the checkpoint's.
+    /// the configuration (all but `saveWeights`) must match the checkpoint's. `recheck`: the
+    /// final weights are also evaluated in Float64 on the data prepared again in Float64 from
+    /// its sources (`PrecisionRecheck`).
     public static func execute(_ config: RunConfiguration,
                                checkpoint: CheckpointPolicy? = nil,
                                progress: ProgressHandler? = nil,
-                               certify: CertificateOptions? = nil) throws -> RunRecord {
+                               certify: CertificateOptions? = nil, recheck: Bool = false) throws -> RunRecord {
         switch config.precision {
-        case .float32: return try execute(config, as: Float.self, checkpoint: checkpoint, progress: progress, certify: certify)
-        case .float64: return try execute(config, as: Double.self, checkpoint: checkpoint, progress: progress, certify: certify)
+        case .float32: return try execute(config, as: Float.self, checkpoint: checkpoint, progress: progress, certify: certify, recheck: recheck)
+        case .float64: return try execute(config, as: Double.self, checkpoint: checkpoint, progress: progress, certify: certify, recheck: recheck)
         }
     }
 
     public static func execute<Scalar: LinalgScalar>(_ config: RunConfiguration, as: Scalar.Type,
                                                      checkpoint: CheckpointPolicy? = nil,
                                                      progress: ProgressHandler? = nil,
-                                                     certify: CertificateOptions? = nil) throws -> RunRecord {
+                                                     certify: CertificateOptions? = nil, recheck: Bool = false) throws -> RunRecord {
         try config.training.validate()
         let data: Dataset<Scalar> = try config.data.load()
         var shape = config.network
@@ -86,7 +88,37 @@ public enum TrainingRun {
             if let options = certify, final.status != .diverged {
                 record.certificate = try Certificate.make(network: network, data: data, options: options)
             }
+            if recheck { record.recheck = try PrecisionRecheck.measure(network, data: config.data) }
             return record
         }
+    }
+}
+
+/// The final weights evaluated again, independently of the training's arithmetic: in Float64,
+/// on the data prepared afresh in Float64 from its source files (the cache bypassed), so that a
+/// count that lives in the rounding of the training precision shows as a difference.
+public struct PrecisionRecheck: Codable, Equatable, Sendable {
+    /// The precision of the re-evaluation ("float64").
+    public var precision: String
+    /// Wrong samples, MCE and `min_n y_n·f(x_n)` (`Metrics.smallestSignedOutput`) in the
+    /// re-evaluation; null for real-valued targets.
+    @NullWhenAbsent public var errors: Int?
+    @NullWhenAbsent public var mce: Double?
+    public var mse: Double
+    @NullWhenAbsent public var smallestSignedOutput: Double?
+    /// Seconds spent preparing the data and evaluating.
+    public var seconds: Double
+
+    /// Evaluates `network` (converted to Float64) on `spec` prepared in Float64 without the cache.
+    public static func measure<Scalar: LinalgScalar>(_ network: Network<Scalar>, data spec: DataSpec) throws -> PrecisionRecheck {
+        let start = Date()
+        var fresh = spec
+        fresh.cache = false
+        let data: Dataset<Double> = try fresh.load()
+        var wide = Network<Double>(shape: network.shape)
+        wide.parameters = convertedElements(network.parameters)
+        let m = wide.metrics(data)
+        return PrecisionRecheck(precision: Precision.float64.rawValue, errors: m.errors, mce: m.mce, mse: m.mse,
+                                smallestSignedOutput: m.smallestSignedOutput, seconds: Date().timeIntervalSince(start))
     }
 }

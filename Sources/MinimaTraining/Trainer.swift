@@ -49,6 +49,9 @@ public struct FinalState: Codable, Equatable, Sendable {
     /// What the training finisher (the region margin step) did when it ran: the successful
     /// try, or the last one.
     public var marginStep: [FinisherIteration]? = nil
+    /// `min_n y_n·f(x_n)` on the training data (`Metrics.smallestSignedOutput`; null for
+    /// real-valued targets, absent in records written before it was kept).
+    @NullWhenAbsent public var smallestSignedOutput: Double? = nil
 }
 
 /// Trains a `Network` on a `Dataset`: the whole training loop in one readable place.
@@ -94,7 +97,7 @@ public struct Trainer<Scalar: LinalgScalar> {
         var gradient = [Scalar](repeating: 0, count: count)
         let blasThreads = BLASEnvironment.threads
         var order = Array(0..<n)
-        var rng = SeededGenerator(seed: config.seed, stream: 5)
+        var rng = SeededGenerator(seed: config.seed, stream: .batchOrder)
         let logEpochs = TrainingConfiguration.logEpochs(upTo: config.epochs, perDecade: config.logPointsPerDecade)
         var finisherTries = finisher.map { $0.triesBelow > 0 } ?? false
         let needsEpochMetrics = config.stopAtZeroError || config.targetMSE != nil || finisherTries
@@ -237,12 +240,15 @@ public struct Trainer<Scalar: LinalgScalar> {
                             curve.append(CurvePoint(epoch: epoch, mse: m.mse, mce: m.mce, lr: lr, seconds: elapsed()))
                         }
                         if let m = metrics, needsEpochMetrics {
-                            if config.stopAtZeroError && m.errors == 0 {
+                            // Under a finisher with a safety margin, 0 wrong counts once every
+                            // signed output clears that margin too.
+                            let safe = m.errors == 0 && (m.smallestSignedOutput ?? -.infinity) >= (finisher?.safety ?? 0)
+                            if config.stopAtZeroError && safe {
                                 status = .converged; message = "training MCE reached 0 at epoch \(epoch)"
                             } else if let t = config.targetMSE, m.mse <= t {
                                 status = .converged; message = "training MSE reached \(m.mse) ≤ \(t) at epoch \(epoch)"
                             }
-                            if status != .converged, finisherTries, let step = finisher, let wrong = m.errors, wrong > 0, wrong <= step.triesBelow,
+                            if status != .converged, finisherTries, let step = finisher, let wrong = m.errors, !safe, wrong <= step.triesBelow,
                                epoch - lastTry >= step.tryEvery {
                                 lastTry = epoch
                                 BLASEnvironment.withThreads(blasThreads) {
@@ -250,7 +256,7 @@ public struct Trainer<Scalar: LinalgScalar> {
                                     do {
                                         let done = try step.finish(&trial, on: data)
                                         finished = done
-                                        if let last = done.last, last.errorsAfter == 0 {
+                                        if let last = done.last, last.errorsAfter == 0, last.belowSafetyAfter ?? 0 == 0 {
                                             network = trial
                                             status = .converged
                                             message = "\(step.name) removed the last \(wrong) errors after epoch \(epoch)"
@@ -293,10 +299,13 @@ public struct Trainer<Scalar: LinalgScalar> {
             var done: [FinisherIteration] = []
             do { done = try step.finish(&trial, on: data) } catch { message += "; \(step.name) failed: \(error)" }
             if !done.isEmpty { finished = done }
-            if let last = done.last, last.errorsAfter < done[0].errorsBefore {
+            if let last = done.last, last.isBetter(than: done[0]) {
                 network = trial
                 if last.errorsAfter == 0 { status = .converged }
                 message += "; then \(step.name): \(done[0].errorsBefore) → \(last.errorsAfter) wrong"
+                if let before = done[0].belowSafetyBefore, let after = last.belowSafetyAfter {
+                    message += " (\(before) → \(after) below the safety margin \(step.safety))"
+                }
             }
         }
         let totalSeconds = elapsed()
@@ -340,9 +349,11 @@ extension FinalState {
         let metrics = network.metrics(data)
         let stats = network.preactivationStatistics(data)
         let gradientNorm = status == .diverged ? Double.nan : Double(norm(network.gradient(data)))
-        return FinalState(mse: metrics.mse, mce: metrics.mce, errors: metrics.errors,
-                          minAbsPreactivation: stats.minAbs, zeroPreactivations: stats.exactZeros,
-                          gradientNorm: gradientNorm, epochs: epochs, seconds: seconds,
-                          medianEpochSeconds: medianEpochSeconds, status: status, message: message)
+        var final = FinalState(mse: metrics.mse, mce: metrics.mce, errors: metrics.errors,
+                               minAbsPreactivation: stats.minAbs, zeroPreactivations: stats.exactZeros,
+                               gradientNorm: gradientNorm, epochs: epochs, seconds: seconds,
+                               medianEpochSeconds: medianEpochSeconds, status: status, message: message)
+        final.smallestSignedOutput = metrics.smallestSignedOutput
+        return final
     }
 }

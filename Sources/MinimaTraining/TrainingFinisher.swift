@@ -12,13 +12,27 @@ public struct FinisherIteration: Codable, Equatable, Sendable {
     public var errorsAfter: Int
     public var stepLength: Double
     public var mseAfter: Double
+    /// Samples whose signed output lies below the finisher's safety margin (wrong ones
+    /// included) before and after the iteration; absent when the finisher has no safety margin.
+    public var belowSafetyBefore: Int? = nil
+    public var belowSafetyAfter: Int? = nil
 
-    public init(selected: Int, errorsBefore: Int, errorsAfter: Int, stepLength: Double, mseAfter: Double) {
+    public init(selected: Int, errorsBefore: Int, errorsAfter: Int, stepLength: Double, mseAfter: Double,
+                belowSafetyBefore: Int? = nil, belowSafetyAfter: Int? = nil) {
         self.selected = selected
         self.errorsBefore = errorsBefore
         self.errorsAfter = errorsAfter
         self.stepLength = stepLength
         self.mseAfter = mseAfter
+        self.belowSafetyBefore = belowSafetyBefore
+        self.belowSafetyAfter = belowSafetyAfter
+    }
+
+    /// Whether the state after this iteration is better than the state before `first`: fewer
+    /// wrong samples, or as many and fewer below the safety margin.
+    public func isBetter(than first: FinisherIteration) -> Bool {
+        if errorsAfter != first.errorsBefore { return errorsAfter < first.errorsBefore }
+        return (belowSafetyAfter ?? 0) < (first.belowSafetyBefore ?? 0)
     }
 }
 
@@ -27,8 +41,9 @@ public struct FinisherIteration: Codable, Equatable, Sendable {
 /// (`RegionMarginStep`, in the landscape layer) is one; the trainer knows only this protocol.
 ///
 /// `Trainer` tries the finisher on a copy of the weights and keeps the copy when the finisher
-/// left fewer wrong samples (after the last epoch) or none (during training). An error it
-/// throws ends the tries and is written into the run's message.
+/// left fewer wrong samples, or as many and fewer below its safety margin (after the last
+/// epoch), or none wrong and none below the margin (during training). An error it throws ends
+/// the tries and is written into the run's message.
 public protocol TrainingFinisher: Encodable, Sendable {
     /// What the run's message calls it ("the region margin step").
     var name: String { get }
@@ -36,6 +51,16 @@ public protocol TrainingFinisher: Encodable, Sendable {
     /// after the last epoch), at most once every `tryEvery` epochs.
     var triesBelow: Int { get }
     var tryEvery: Int { get }
+    /// The smallest signed output `y·f(x)` (`LabelCoding.signedOutput`) the finisher leaves
+    /// every sample with when it succeeds (0: only the right side of the threshold). Under a
+    /// finisher with a safety margin, training stops at zero error only once every sample
+    /// clears it, and tries the finisher while one does not.
+    var safety: Double { get }
     /// Runs on `network`, changing it; returns what each iteration did.
     func finish<Scalar: LinalgScalar>(_ network: inout Network<Scalar>, on data: Dataset<Scalar>) throws -> [FinisherIteration]
+}
+
+extension TrainingFinisher {
+    /// No safety margin unless the finisher has one.
+    public var safety: Double { 0 }
 }

@@ -56,7 +56,7 @@ public enum Theorem8Construction {
         let x = data.x
         let k = (n + d0 - 2) / (d0 - 1)
         let linearPair = k % 2 == 1
-        var rng = SeededGenerator(seed: seed, stream: 8)
+        var rng = SeededGenerator(seed: seed, stream: .construction)
 
         // Normals v_k of each group's span (smallest eigenvectors of the group's Gram matrix;
         // a random combination of them when the group has fewer than d0 − 1 samples).

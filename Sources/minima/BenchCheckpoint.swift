@@ -33,12 +33,6 @@ struct BenchCheckpoint: ParsableCommand {
         let folder = NSTemporaryDirectory() + "minima-bench-checkpoint-\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let clock = ContinuousClock()
-        func seconds(_ body: () throws -> Void) rethrows -> Double {
-            let t = clock.now
-            try body()
-            return (clock.now - t).inSeconds
-        }
         print("load average: \((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?")")
 
         // (a) Table 1 size.
@@ -47,8 +41,8 @@ struct BenchCheckpoint: ParsableCommand {
         let shape = NetworkShape(d0: d0, hidden: [d1], slope: 0, bias: false)
         let network = Network<Float>.random(shape: shape, seed: 1)
         var fingerprint = [String: String]()
-        let hashSeconds = seconds { fingerprint["data.checksum"] = CheckpointFingerprint.data(x: data.x.elements, y: data.y, n: n, d0: d0) }
-        var rng = SeededGenerator(seed: 1, stream: 5)
+        let hashSeconds = ContinuousClock.seconds { fingerprint["data.checksum"] = CheckpointFingerprint.data(x: data.x.elements, y: data.y, n: n, d0: d0) }
+        var rng = SeededGenerator(seed: 1, stream: .batchOrder)
         let order = rng.permutation(n)
         let count = network.parameters.count
         let header = CheckpointHeader(scalarBytes: 4, fingerprint: fingerprint, epoch: 100, batchStart: 512 * 40, epochSSE: 1,
@@ -60,9 +54,9 @@ struct BenchCheckpoint: ParsableCommand {
                                            secondMoment: [Float](repeating: 1e-6, count: count), order: order)
         let path = folder + "/table1.checkpoint"
         var times: [Double] = []
-        for _ in 0..<saves { times.append(try seconds { try checkpoint.write(to: path) }) }
+        for _ in 0..<saves { times.append(try ContinuousClock.seconds { try checkpoint.write(to: path) }) }
         let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        let readSeconds = try seconds { _ = try Checkpoint<Float>.read(path) }
+        let readSeconds = try ContinuousClock.seconds { _ = try Checkpoint<Float>.read(path) }
         times.sort()
         print(String(format: "Table 1 size (N %d, d0 %d, d1 %d, Float32, Adam): checkpoint %d bytes; save median %.2f ms (min %.2f, max %.2f, %d saves); read %.2f ms; data fingerprint (at a run's first save or resume) %.0f ms",
                      n, d0, d1, size, 1000 * times[times.count / 2], 1000 * times[0], 1000 * times[times.count - 1], saves,
@@ -77,7 +71,7 @@ struct BenchCheckpoint: ParsableCommand {
                 var runner = workers.runner()
                 if !checkpointing { runner.execute = { config, _ in try TrainingRun.execute(config) } }
                 let results = folder + "/figure1-\(round)-\(checkpointing)"
-                let t = try seconds { try runner.run(spec, results: results) }
+                let t = try ContinuousClock.seconds { try runner.run(spec, results: results) }
                 if checkpointing { with.append(t) } else { without.append(t) }
             }
         }
@@ -87,7 +81,7 @@ struct BenchCheckpoint: ParsableCommand {
         let claimFolder = folder + "/claims"
         try FileManager.default.createDirectory(atPath: claimFolder + "/runs", withIntermediateDirectories: true)
         let owner = RunClaim.mine()
-        let claims = try seconds {
+        let claims = try ContinuousClock.seconds {
             for r in runs {
                 _ = try RunClaim.acquire(claimFolder, key: r.key, as: owner)
                 RunClaim.release(claimFolder, key: r.key, as: owner)

@@ -68,11 +68,6 @@ struct BenchLandscape: ParsableCommand {
         // Unbuffered, so progress shows at once when the output goes to a file.
         func print(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         let clock = ContinuousClock()
-        func seconds(_ body: () throws -> Void) rethrows -> Double {
-            let t = clock.now
-            try body()
-            return (clock.now - t).inSeconds
-        }
         let tSetup = clock.now
         let setup = try LandscapeBenchmark(n: n, d0: d0, d1: d1, slope: slope, inputs: x, seed: seed)
         print(String(format: "setup (X, W, pattern) %.1f s", (clock.now - tSetup).inSeconds))
@@ -80,11 +75,11 @@ struct BenchLandscape: ParsableCommand {
         switch task {
         case .rank:
             var gram: KhatriRaoRank?
-            let tGram = try seconds { gram = try setup.design.rank(method: .gram, memoryLimit: .max) }
+            let tGram = try ContinuousClock.seconds { gram = try setup.design.rank(method: .gram, memoryLimit: .max) }
             print(String(format: "gram  (?syrk + ?syevd):  rank %d  in %.3f s  (σ tolerance %.3e, gap %.3e)", gram!.rank, tGram, gram!.tolerance, gram!.gap))
             if svd {
                 var r: KhatriRaoRank?
-                let t = try seconds { r = try setup.design.rank(method: .svd, memoryLimit: .max) }
+                let t = try ContinuousClock.seconds { r = try setup.design.rank(method: .svd, memoryLimit: .max) }
                 print(String(format: "svd   (?gesdd explicit): rank %d  in %.3f s  (σ tolerance %.3e, gap %.3e); gram/svd time %.3f", r!.rank, t, r!.tolerance, r!.gap, tGram / t))
             }
             if numpy {
@@ -93,7 +88,7 @@ struct BenchLandscape: ParsableCommand {
             }
         case .fit:
             var solution: RegionSolution?
-            let t = try seconds {
+            let t = try ContinuousClock.seconds {
                 solution = try RegionFit.solve(setup.design, y: setup.labels, coding: .plusMinusOne, method: .lsqr,
                                                tolerance: fitTol ?? 1e-8, maxIterations: maxIterations ?? 5000,
                                                progress: ProgressPrinter("LSQR", quiet: false).report)

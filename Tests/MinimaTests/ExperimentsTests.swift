@@ -319,7 +319,7 @@ struct ReportTests {
         record.samples = 50_000
         let result = Table1Result(row: row, record: record)
         var md = Table1.markdown([result])
-        #expect(md.contains("| CIFAR | 50000 | 3072 | 16 | 0.98 | 0% | 0.014% (7) | 0.014% | 0.0100 | 1234 | 7.8 min |"))
+        #expect(md.contains("| CIFAR | 50000 | 3072 | 16 | 0.98 | 0% | 0.014% (7) | 0.014% | 0.0100 | — | — | — | 1234 | 7.8 min |"))
         #expect(md.contains("did not reach 0%"))
         var finished = result
         finished.record.final.errors = 0
@@ -331,6 +331,14 @@ struct ReportTests {
         #expect(md.contains("| 0% | 0% (0) |"))
         #expect(md.contains("iterations: 40 → 6 → 0."))
         #expect(!md.contains("did not reach 0%"))
+        // Robust only when both the training data and the Float64 check have every y·f > 0.
+        finished.record.final.smallestSignedOutput = 0.06
+        finished.record.recheck = PrecisionRecheck(precision: "float64", errors: 1, mce: 1.0 / 50_000, mse: 0.06,
+                                                   smallestSignedOutput: -0.009, seconds: 3)
+        #expect(!finished.isRobustZero && Table1.markdown([finished]).contains("| 0.0600 | 1, -0.0090 | no |"))
+        finished.record.recheck!.errors = 0
+        finished.record.recheck!.smallestSignedOutput = 0.0599
+        #expect(finished.isRobustZero && Table1.markdown([finished]).contains("| 0.0600 | 0, 0.0599 | yes |"))
         let results = temporaryFolder()
         try Table1.store(result, in: results)
         try ReportWriter.write(results: results)
@@ -356,6 +364,48 @@ struct ReportTests {
         #expect(result.record.final.epochs == direct.final.epochs && result.record.final.mse == direct.final.mse)
         #expect(result.record.curve.map(\.mse) == direct.curve.map(\.mse))
         #expect(result.record.config == direct.config && result.record.config.network.hidden == [1])
+        // The row re-evaluates its Float32 weights in Float64 on data drawn again in Float64:
+        // the same count, outputs within Float32 rounding.
+        let recheck = try #require(result.recheck)
+        let train = try #require(result.smallestSignedOutput)
+        #expect(recheck.precision == "float64" && recheck.errors == result.errors && direct.recheck == nil)
+        #expect(abs(recheck.mse - result.mse) < 1e-5 && abs(recheck.smallestSignedOutput! - train) < 1e-5)
+        #expect(train < 0 && !result.isRobustZero)
+        #expect(Table1.markdown([result]).contains("| no |"))
+    }
+
+    @Test("an interrupted Table 1 row continues from its checkpoint to the uninterrupted row's weights, and the checkpoint goes")
+    func table1RowResumes() throws {
+        var data = DataSpec()
+        data.n = 30; data.d0 = 5; data.seed = 3
+        let row = Table1Row(dataset: .mnist, title: "tiny", n: 30, d0: 5, d1: 1, paperMCE: 0)
+        let folder = temporaryFolder()
+        let direct = try Table1.run(row, data: data, seed: 4, threads: 1, saveWeights: folder + "/direct")
+        let checkpoint = folder + "/table1-mnist.checkpoint"
+        // First try: stopped after its first batch (one batch is one epoch here).
+        let stopNow = StopRequest()
+        stopNow.request()
+        var interrupted: TrainingInterrupted? = nil
+        do {
+            _ = try Table1.run(row, data: data, seed: 4, threads: 1, saveWeights: folder + "/resumed",
+                               checkpoint: CheckpointPolicy(path: checkpoint, interval: 1e9, stop: stopNow))
+        } catch let stopped as TrainingInterrupted { interrupted = stopped }
+        #expect(interrupted?.epoch == 2 && FileManager.default.fileExists(atPath: checkpoint))
+        // Later tries are stopped by a timer, wherever it lands, until one finishes.
+        var resumed: Table1Result? = nil
+        for delay in [0.002, 0.01, 1000] where resumed == nil {
+            let stop = StopRequest()
+            DispatchQueue.global().asyncAfter(deadline: .now() + delay) { stop.request() }
+            do {
+                resumed = try Table1.run(row, data: data, seed: 4, threads: 1, saveWeights: folder + "/resumed",
+                                         checkpoint: CheckpointPolicy(path: checkpoint, interval: 1e9, stop: stop))
+            } catch is TrainingInterrupted { #expect(FileManager.default.fileExists(atPath: checkpoint)) }
+        }
+        let r = try #require(resumed)
+        #expect(!FileManager.default.fileExists(atPath: checkpoint))
+        #expect(r.epochs == direct.epochs && r.record.final.mse == direct.record.final.mse && r.errors == direct.errors)
+        #expect(r.record.weightsChecksum != nil && r.record.weightsChecksum == direct.record.weightsChecksum)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/resumed/W1.npy")) == Data(contentsOf: URL(fileURLWithPath: folder + "/direct/W1.npy")))
     }
 
     @Test("the built-in reproduction specs parse and have the documented sizes")

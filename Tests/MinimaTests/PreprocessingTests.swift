@@ -46,6 +46,61 @@ import Minima
         #expect(worst < 2e-3)  // Float32 rounding of a condition-number-1e4 covariance
     }
 
+    /// Float32 data with variances from 1 down to 1e-8 (below ε = 1e-5, where whitening scales
+    /// by up to 1/√ε ≈ 316): whitened in Float32, it equals the Float64 whitening of the same
+    /// numbers up to one rounding of each output (2⁻²⁴ relative), because every step runs in
+    /// Float64. Accumulating the covariance or the product in Float32 would miss by ~1e-4.
+    @Test func zcaInFloatIsFloat64WhiteningRoundedOnce() throws {
+        var rng = SeededGenerator(seed: 5)
+        let n = 3000, d = 40
+        let g = Matrix<Double>(rows: n, columns: d, elements: rng.normals(n * d))
+        let a = Matrix<Double>(rows: d, columns: d, elements: rng.normals(d * d))
+        var mixed = Matrix.product(g, .none, a, .none)
+        for i in 0..<n { for j in 0..<d { mixed[i, j] = 0.5 + mixed[i, j] * pow(10, -4 * Double(j) / Double(d - 1)) } }
+        var single = mixed.converted(to: Float.self)
+        var double = single.converted(to: Double.self)
+        let w32 = try FeatureTransform.zcaWhiten(&single, epsilon: 1e-5)
+        let w64 = try FeatureTransform.zcaWhiten(&double, epsilon: 1e-5)
+        #expect(w32.eigenvalues == w64.eigenvalues)
+        #expect(w64.eigenvalues.min()! < 1e-6 && w64.eigenvalues.max()! > 1)
+        var worst = 0.0, largest = 0.0
+        for k in double.elements.indices {
+            worst = max(worst, abs(Double(single.elements[k]) - double.elements[k]))
+            largest = max(largest, abs(double.elements[k]))
+            // Each output is the Float64 value rounded to Float32, nothing more.
+            #expect(single.elements[k] == Float(double.elements[k]))
+        }
+        #expect(worst <= 0x1p-24 * largest && largest > 1)
+    }
+
+    /// Float32 rows widened to Float64 block by block (d = 600: 873-row blocks, so 2000 rows
+    /// take several) and centred on the way: the covariance and the product equal Float64
+    /// products of the centred matrix.
+    @Test(arguments: [1, 2])
+    func covarianceAndProductWidenBlocksOfFloatRows(_ workers: Int) {
+        var rng = SeededGenerator(seed: 32)
+        let n = 2000, d = 600
+        let draws: [Float] = rng.normals(n * d, scale: 1)
+        let x = Matrix<Float>(rows: n, columns: d, elements: draws.map { 3 + $0 })
+        let mu = FeatureTransform.featureMeansInFloat64(x)
+        var centred = x.converted(to: Double.self)
+        for i in 0..<n { for j in 0..<d { centred[i, j] -= mu[j] } }
+        let c = FeatureTransform.covariance(x, minus: mu, alpha: 1 / Double(n), workers: workers)
+        let expected = centred.gram(.transposed, alpha: 1 / Double(n))
+        let cError = zip(c.elements, expected.elements).map { abs($0 - $1) }.max()!
+        #expect(cError < 1e-13)
+        #expect(abs(c[0, 0] - 1) < 0.1)   // unit variances: the 3 was removed
+        let w = Matrix<Double>(rows: d, columns: d, elements: rng.normals(d * d, scale: 0.05))
+        var y = x
+        FeatureTransform.multiplyInPlace(&y, minus: mu, by: w, workers: workers)
+        let product = Matrix.product(centred, w)
+        // Rounded once: within half a Float32 ulp of the Float64 product (plus its own rounding).
+        for k in stride(from: 0, to: y.elements.count, by: 97) {
+            let exact: Double = product.elements[k]
+            #expect(abs(Double(y.elements[k]) - exact) <= 0x1p-24 * abs(exact) + 1e-12)
+        }
+    }
+
     /// The worker-split covariance and in-place product against plain formulas, with one and
     /// two workers sharing the 1100 rows.
     @Test(arguments: [1, 2])

@@ -78,6 +78,49 @@ struct RegionMarginStepTests {
         #expect(final.marginStep?.last?.errorsAfter == 0)
     }
 
+    /// With a safety margin the step goes on after the last error is gone, until every signed
+    /// output y·f(x) is at least the margin; without one it stops at 0 wrong with some samples
+    /// closer to the threshold than that.
+    @Test func safetyMarginLeavesEverySampleClearOfTheThreshold() throws {
+        var (plain, data) = RegionMarginStepTests.partlyTrained(slope: 0, bias: false)
+        var safe = plain
+        _ = try RegionMarginStep().run(&plain, on: data)
+        let plainMetrics = plain.metrics(data)
+        #expect(plainMetrics.errors == 0 && plainMetrics.smallestSignedOutput! > 0 && plainMetrics.smallestSignedOutput! < 0.2)
+        var step = RegionMarginStep()
+        step.safety = 0.2
+        let history = try step.run(&safe, on: data)
+        let m = safe.metrics(data)
+        #expect(m.errors == 0 && m.smallestSignedOutput! >= 0.2)
+        #expect(history.last?.belowSafetyAfter == 0 && (history.first?.belowSafetyBefore ?? 0) > 0)
+        // The smallest signed output is the minimum of y·f over the samples.
+        let f = safe.outputs(data)
+        #expect(m.smallestSignedOutput == zip(f, data.y).map { $0 * $1 }.min())
+        // Records without the field read as no safety margin.
+        let old = try JSONDecoder().decode(RegionMarginStep.self, from: Data(#"{"margin": 0.5, "triesBelow": 3}"#.utf8))
+        #expect(old.safety == 0 && old.triesBelow == 3 && old.maximumIterations == RegionMarginStep().maximumIterations)
+    }
+
+    /// Under a finisher with a safety margin, 0 wrong is not the end of training: the finisher
+    /// is tried until every sample clears the margin, and the record keeps min y·f.
+    @Test func trainerStopsOnlyWhenEverySampleClearsTheSafetyMargin() {
+        let data: Dataset<Double> = SyntheticData.gaussian(n: 120, d0: 10, seed: 21)
+        var net = Network<Double>.random(shape: NetworkShape(d0: 10, hidden: [24]), seed: 22)
+        var config = TrainingConfiguration()
+        config.optimizer = .adam
+        config.learningRate = 0.01
+        config.epochs = 2000
+        config.stopAtZeroError = true
+        var step = RegionMarginStep()
+        step.triesBelow = 30
+        step.tryEvery = 10
+        step.safety = 0.3
+        let (_, final) = Trainer<Double>(config, finisher: step).train(&net, on: data)
+        #expect(final.status == .converged && final.errors == 0)
+        #expect((final.smallestSignedOutput ?? 0) >= 0.3)
+        #expect(final.smallestSignedOutput == net.metrics(data).smallestSignedOutput)
+    }
+
     @Test func needsOneHiddenLayer() {
         var net = Network<Double>.random(shape: NetworkShape(d0: 3, hidden: [4, 4]), seed: 1)
         let data: Dataset<Double> = SyntheticData.gaussian(n: 10, d0: 3, seed: 1)
