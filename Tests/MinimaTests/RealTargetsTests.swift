@@ -100,6 +100,29 @@ import Minima
         #expect(record.contains(#""mce" : null"#) && !record.contains(#""mce" : 0"#), "slice.json: \(record.prefix(2000))")
     }
 
+    @Test("a sweep of real targets: runs.csv and summary.csv leave the MCE and error cells empty")
+    func sweepTables() throws {
+        let dir = TemporaryFolder(); defer { dir.cleanup() }
+        try #"{ "name": "reg", "data": { "source": "gaussian", "labels": "real" }, "training": { "epochs": 20 }, "grid": { "n": [20], "d0": [3], "width": [4] }, "repetitions": 2 }"#
+            .write(toFile: dir.file("spec.json"), atomically: true, encoding: .utf8)
+        let run = try runMinima(["sweep", "run", dir.file("spec.json"), "--results", dir.file("res")])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let report = try runMinima(["report", dir.file("res")])
+        #expect(report.status == 0, "stderr: \(report.stderr)")
+        func table(_ name: String) throws -> [[String: String]] {
+            let lines = try String(contentsOfFile: dir.file("res/" + name), encoding: .utf8).split(separator: "\n").map {
+                $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            }
+            return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
+        }
+        let runs = try table("runs.csv")
+        #expect(runs.count == 2)
+        for r in runs { #expect(r["mce"] == "" && r["errors"] == "" && Double(r["mse"]!)! > 0, "\(r)") }
+        let summary = try table("summary.csv")
+        #expect(summary.count == 1 && summary[0]["count"] == "2")
+        #expect(["mce_mean", "mce_std", "mce_min", "mce_max"].allSatisfy { summary[0][$0] == "" } && Double(summary[0]["mse_mean"]!)! > 0, "\(summary)")
+    }
+
     @Test("what needs a threshold is refused with real targets, in one line naming the flags, before any output")
     func refusals() throws {
         let dir = TemporaryFolder(); defer { dir.cleanup() }
