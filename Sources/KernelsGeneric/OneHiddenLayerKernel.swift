@@ -62,8 +62,10 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
     /// network has biases, `gradB` (d1) and `gradBz`. Sample n is row `order[n]` of `x`
     /// (row-major, d0 columns) when `order` is given (each block's rows are then gathered into
     /// a cache-sized buffer), else row n. `slope` is the leaky-ReLU ρ; `a(0) = ρ`.
-    @_specialize(exported: true, where Scalar == Double)
-    @_specialize(exported: true, where Scalar == Float)
+    // Not `exported`: the generic entry, which the `OneHiddenLayerPass` witness calls, must
+    // dispatch to these specialisations (an exported one does not, and the generic body runs).
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public func sumOfSquaresAndGradient(x: UnsafePointer<Scalar>, y: UnsafePointer<Scalar>, order: UnsafePointer<Int>?, rows: Int,
                                         w: UnsafePointer<Scalar>, b: UnsafePointer<Scalar>?, z: UnsafePointer<Scalar>,
                                         bz: Scalar, slope: Scalar, scale: Scalar,
