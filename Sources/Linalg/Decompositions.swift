@@ -16,6 +16,16 @@ public struct NumericalRank: Sendable, Equatable {
     public let tolerance: Double
     /// All singular values, descending.
     public let singularValues: [Double]
+
+    /// The one rank tolerance, relative to σ_max, of an m×n matrix in `Scalar`'s precision:
+    /// `max(m, n)·ε`. A backward-stable SVD (LAPACK's `?gesdd`, `?gelsd`) computes the singular
+    /// values of a matrix within `max(m, n)·ε·σ_max` of the exact ones (up to a modest constant),
+    /// so a singular value `σ ≤ max(m, n)·ε·σ_max` cannot be told from zero: the rule of
+    /// LAPACK's rank-revealing drivers, `numpy.linalg.matrix_rank` and MATLAB's `rank`. `rank`,
+    /// `leastSquares` and the rank of `A∘X` (every route) all use it.
+    public static func relativeTolerance<Scalar: LinalgScalar>(rows: Int, columns: Int, as: Scalar.Type) -> Double {
+        Double(Swift.max(rows, columns)) * Double(Scalar.ulpOfOne)
+    }
 }
 
 extension Matrix {
@@ -34,15 +44,12 @@ extension Matrix {
         return s
     }
 
-    /// Numerical rank: the number of singular values above `tolerance` (`?gesdd`).
-    ///
-    /// The default tolerance is `max(m, n)·ε·σ_max` with ε the machine epsilon of `Scalar`:
-    /// the size of the rounding error an SVD of an m×n matrix can make, so a singular value below
-    /// it cannot be told from zero (the same rule as `numpy.linalg.matrix_rank` and MATLAB).
+    /// Numerical rank: the number of singular values above `tolerance` (`?gesdd`); by default
+    /// `NumericalRank.relativeTolerance`·σ_max = `max(m, n)·ε·σ_max`.
     public func rank(tolerance: Double? = nil) throws -> NumericalRank {
         let s = try singularValues().map { Double($0) }
         let sMax = s.first ?? 0
-        let tol = tolerance ?? Double(Swift.max(rows, columns)) * Double(Scalar.ulpOfOne) * sMax
+        let tol = tolerance ?? NumericalRank.relativeTolerance(rows: rows, columns: columns, as: Scalar.self) * sMax
         return NumericalRank(rank: s.filter { $0 > tol }.count, tolerance: tol, singularValues: s)
     }
 
@@ -75,7 +82,8 @@ extension Matrix {
 
     /// Minimum-norm least-squares solution of `A·x ≈ b` (`?gelsd`, SVD-based), with the
     /// effective rank LAPACK used. `rcond`: singular values `σ ≤ rcond·σ_max` are treated as zero;
-    /// nil means machine precision.
+    /// nil means the rank tolerance `NumericalRank.relativeTolerance` (`max(m, n)·ε`), so the
+    /// effective rank is `rank()`'s.
     public func leastSquares(_ b: [Scalar], rcond: Scalar? = nil) throws -> (solution: [Scalar], rank: Int) {
         precondition(b.count == rows, "right-hand side has \(b.count) entries, matrix has \(rows) rows")
         let m = rows, n = columns
@@ -89,7 +97,7 @@ extension Matrix {
             rhs.withUnsafeMutableBufferPointer { pb in
                 s.withUnsafeMutableBufferPointer { ps in
                     Scalar.gelsd(m, n, 1, pa.baseAddress!, n, pb.baseAddress!, 1, ps.baseAddress!,
-                                 rcond ?? -1, &rank)
+                                 rcond ?? Scalar(NumericalRank.relativeTolerance(rows: m, columns: n, as: Scalar.self)), &rank)
                 }
             }
         }

@@ -5,10 +5,11 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var s0, s1, s2, s3: UInt64
     private var spareNormal: Double?
 
-    /// A generator for `seed`; `stream` selects an independent sequence for the same seed
-    /// (for example one per worker or per purpose: data, initial weights, batch order).
-    public init(seed: UInt64, stream: UInt64 = 0) {
-        var sm = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
+    /// A generator for `seed`; `streamID` selects an independent sequence for the same seed.
+    /// Minima's own draws name their purpose instead (`init(seed:stream:index:)`, `RandomStream`);
+    /// stream 0, `init(seed:)`, belongs to no purpose.
+    public init(seed: UInt64, streamID: UInt64 = 0) {
+        var sm = seed ^ (streamID &* 0xD1B5_4A32_D192_ED03)
         func splitMix() -> UInt64 {
             sm &+= 0x9E37_79B9_7F4A_7C15
             var z = sm

@@ -27,7 +27,7 @@ public struct LandscapeBenchmark {
         } else {
             x = SyntheticData.gaussian(n: n, d0: d0, seed: seed).x
         }
-        var rng = SeededGenerator(seed: seed, stream: 11)
+        var rng = SeededGenerator(seed: seed, stream: .landscapeBenchmark)
         let w = Matrix<Double>(rows: d1, columns: x.columns, elements: rng.normals(d1 * x.columns))
         let pattern = ActivationPattern(inputs: x, weights: w, slope: slope)
         design = KhatriRao(slopes: pattern.slopes, inputs: x)

@@ -12,7 +12,8 @@ public struct ProgressEvent: Sendable, Equatable {
     public enum Measure: Sendable, Equatable {
         /// The training MSE (of the last epoch's batches between evaluations).
         case mse(Double)
-        /// The training MCE, a fraction; nan when the epoch was not evaluated.
+        /// The training MCE, a fraction; nan when the epoch was not evaluated or the targets are
+        /// real-valued (no threshold).
         case mce(Double)
         /// The learning rate η of the epoch.
         case learningRate(Double)

@@ -6,9 +6,6 @@ import MinimaCore
 /// map classes to labels (`ClassSplit`) or draw random labels, take a seeded subset, scale the
 /// pixels and apply the preprocessing steps. Every step is timed into a `DataReport`.
 public enum BinaryTask {
-    /// Independent random streams of the data seed.
-    enum Stream: UInt64 { case subset = 5, randomLabels = 6 }
-
     /// The whole pipeline for an image source (no cache).
     package static func build<Scalar: LinalgScalar>(_ spec: DataSpec) throws -> (Dataset<Scalar>, DataReport) {
         var report = DataReport()
@@ -43,15 +40,17 @@ public enum BinaryTask {
             guard limit <= images.count else {
                 throw MinimaError.invalidValue(field: .limit, message: "asks for \(limit) samples but the task has \(images.count)")
             }
-            var rng = SeededGenerator(seed: spec.seed, stream: Stream.subset.rawValue)
+            var rng = SeededGenerator(seed: spec.seed, stream: .subset)
             let chosen = rng.permutation(images.count).prefix(limit).sorted()
             images = images.selecting(chosen)
             if !positive.isEmpty { positive = chosen.map { positive[$0] } }
         }
         let coding = spec.labels
+        // `DataSpec.validate` refuses real targets for image sources: their labels are classes.
+        guard let classes = coding.classes else { preconditionFailure("image data sets have class labels, not real targets") }
         let y: [Scalar] = spec.randomLabels
-            ? randomLabels(count: images.count, coding: coding, seed: spec.seed)
-            : positive.map { Scalar($0 ? coding.positive : coding.negative) }
+            ? randomLabels(count: images.count, classes: classes, seed: spec.seed)
+            : positive.map { Scalar(classes.label(positive: $0)) }
         let p = spec.preprocessing
         var x: Matrix<Scalar> = Timed.run("scale", note: p.scale == .unit ? "bytes/255" : "bytes as 0…255", into: &report) {
             FeatureTransform.pixels(images, divisor: p.scale == .unit ? 255 : 1)
@@ -101,24 +100,30 @@ public enum BinaryTask {
         guard limit <= data.n else {
             throw MinimaError.invalidValue(field: .limit, message: "asks for \(limit) samples but the data set has \(data.n)")
         }
-        var rng = SeededGenerator(seed: seed, stream: Stream.subset.rawValue)
+        var rng = SeededGenerator(seed: seed, stream: .subset)
         let chosen = rng.permutation(data.n).prefix(limit).sorted()
         return Dataset(x: data.x.selectingRows(chosen), y: chosen.map { data.y[$0] }, coding: data.coding, name: data.name)
     }
 
     /// Labels ±1 (or 0/1) with probability ½ each, from the seed's random-label stream.
-    public static func randomLabels<Scalar: LinalgScalar>(count: Int, coding: LabelCoding, seed: UInt64) -> [Scalar] {
-        var rng = SeededGenerator(seed: seed, stream: Stream.randomLabels.rawValue)
-        return (0..<count).map { _ in Scalar(rng.next() & 1 == 1 ? coding.positive : coding.negative) }
+    public static func randomLabels<Scalar: LinalgScalar>(count: Int, classes: LabelClasses, seed: UInt64) -> [Scalar] {
+        var rng = SeededGenerator(seed: seed, stream: .randomLabels)
+        return (0..<count).map { _ in Scalar(classes.label(positive: rng.next() & 1 == 1)) }
     }
 
-    /// N, d0, the label balance and the moments of the final inputs.
+    /// N, d0, the label balance (the targets' mean and standard deviation for real targets) and
+    /// the moments of the final inputs.
     static func summarise<Scalar: LinalgScalar>(_ data: Dataset<Scalar>, into report: inout DataReport) {
         report.n = data.n
         report.d0 = data.d0
         let counts = data.classCounts
-        report.negatives = counts.negative
-        report.positives = counts.positive
+        report.negatives = counts?.negative
+        report.positives = counts?.positive
+        if counts == nil {
+            let targets = moments(Matrix(rows: data.n, columns: 1, elements: data.y))
+            report.targetMean = targets.mean
+            report.targetStd = targets.std
+        }
         let stats = moments(data.x)
         report.featureMean = stats.mean
         report.featureStd = stats.std

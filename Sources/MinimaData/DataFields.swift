@@ -20,6 +20,8 @@ extension InputField {
     public static let limit = InputField("data.limit")
     /// Whether the test split joins the training split.
     public static let mergeTest = InputField("data.mergeTest")
+    /// How the targets are coded (pm1, 01, real).
+    public static let labels = InputField("data.labels")
     /// The binary task: which classes are +1 and which −1.
     public static let classes = InputField("data.classes")
     /// Average pooling block size.

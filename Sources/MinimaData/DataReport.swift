@@ -25,11 +25,14 @@ public struct DataReport: Codable, Equatable, Sendable {
     /// Classes mapped to the negative and positive label (class-based labels).
     public var negativeClasses: [Int] = []
     public var positiveClasses: [Int] = []
-    /// The data set produced: N, d0, label balance.
+    /// The data set produced: N, d0, label balance (null for real targets, which have no
+    /// classes; their mean and standard deviation instead).
     public var n: Int = 0
     public var d0: Int = 0
-    public var negatives: Int = 0
-    public var positives: Int = 0
+    @NullWhenAbsent public var negatives: Int? = 0
+    @NullWhenAbsent public var positives: Int? = 0
+    public var targetMean: Double? = nil
+    public var targetStd: Double? = nil
     /// Mean and standard deviation of all input values before (after scaling, over the
     /// selected samples) and after preprocessing.
     public var pixelMean: Double? = nil

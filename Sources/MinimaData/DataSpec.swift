@@ -38,6 +38,7 @@ public struct DataSpec: Codable, Equatable, Sendable {
     /// no `y`: the array `y` of the archive `x` names).
     public var x: String? = nil
     public var y: String? = nil
+    /// How the targets are coded: two classes (pm1, 01) or real numbers (real).
     public var labels: LabelCoding = .plusMinusOne
     /// Seed of the synthetic inputs, labels and teacher; of `limit`'s subset, random labels and
     /// the random projection for the other sources.
@@ -90,6 +91,14 @@ public struct DataSpec: Codable, Equatable, Sendable {
                 throw MinimaError.invalidValue(field: field, message: "applies to image data sets (mnist, fashion-mnist, cifar10, images), not --dataset \(source.rawValue)")
             }
         }
+        if labels == .real {
+            if source.isImageSource {
+                throw MinimaError.invalidValue(field: .labels, message: "real does not apply to --dataset \(source.rawValue): image data sets have classes, not real-valued targets (give real targets as --x/--y .npy data)")
+            }
+            if randomLabels {
+                throw MinimaError.invalidValue(field: .labels, message: "real targets cannot also be random ±1 labels (data.randomLabels)")
+            }
+        }
         if let limit, limit <= 0 { throw MinimaError.invalidValue(field: .limit, message: "must be positive, got \(limit)") }
         try preprocessing.validate()
     }
@@ -117,7 +126,7 @@ public struct DataSpec: Codable, Equatable, Sendable {
                 }
             }
             if let limit { data = try BinaryTask.subset(data, limit: limit, seed: seed) }
-            if randomLabels { data.y = BinaryTask.randomLabels(count: data.n, coding: labels, seed: seed) }
+            if randomLabels, let classes = labels.classes { data.y = BinaryTask.randomLabels(count: data.n, classes: classes, seed: seed) }
             try BinaryTask.transformFeatures(&data.x, preprocessing, seed: seed, report: &report)
             report.name = data.name
             BinaryTask.summarise(data, into: &report)

@@ -1,7 +1,8 @@
 import Linalg
 import MinimaCore
 
-/// A binary-classification data set: inputs `X` and targets `y` (docs/theory.md §1).
+/// A data set: inputs `X` and targets `y` (docs/theory.md §1), two classes or real numbers as
+/// `coding` says.
 ///
 /// The paper writes `X ∈ R^{d0×N}` with one sample per column; Minima stores its transpose,
 /// `x` (N×d0, one sample per row, row-major), the layout of numpy's `X.npy` and of PyTorch, so a
@@ -9,7 +10,7 @@ import MinimaCore
 public struct Dataset<Scalar: LinalgScalar>: Sendable {
     /// Inputs, N×d0, one sample `x_n` per row.
     public var x: Matrix<Scalar>
-    /// Targets `y_n`, N entries, in `coding`'s label values.
+    /// Targets `y_n`, N entries: `coding`'s two label values, or any finite numbers (real).
     public var y: [Scalar]
     public var coding: LabelCoding
     /// A short description of where the data came from (for run records).
@@ -28,9 +29,9 @@ public struct Dataset<Scalar: LinalgScalar>: Sendable {
         self.name = name
     }
 
-    /// Counts of (negative, positive) labels.
-    public var classCounts: (negative: Int, positive: Int) {
-        let t = Scalar(coding.threshold)
+    /// Counts of (negative, positive) labels; nil for real targets.
+    public var classCounts: (negative: Int, positive: Int)? {
+        guard let t = coding.threshold.map({ Scalar($0) }) else { return nil }
         let positive = y.reduce(0) { $0 + ($1 > t ? 1 : 0) }
         return (n - positive, positive)
     }
@@ -43,7 +44,7 @@ public struct Dataset<Scalar: LinalgScalar>: Sendable {
     /// Loads `X.npy` (N×d0) and `y.npy` (N entries) and checks that they agree. Either may be an
     /// `.npz` archive's array (`data.npz` means its `X` or `y`, `data.npz:NAME` another); without
     /// `y`, the labels are the array `y` of the archive `x` names. Labels are checked against
-    /// `coding` (every entry must be one of its two values).
+    /// `coding`: one of its two values, or any finite number for real targets.
     public static func load(x xPath: String, y yLocation: String? = nil, coding: LabelCoding = .plusMinusOne) throws -> Dataset {
         guard let yPath = yLocation ?? Npz.location(xPath)?.archive else {
             throw MinimaError.invalidValue(field: .dataY, message: "is required when X is a .npy file (y.npy, N entries)")
@@ -56,10 +57,14 @@ public struct Dataset<Scalar: LinalgScalar>: Sendable {
         guard x.rows > 0, x.columns > 0 else {
             throw MinimaError.invalidFile(path: xPath, message: "X is empty (shape \(x.rows)×\(x.columns))")
         }
-        let allowed = [Scalar(coding.negative), Scalar(coding.positive)]
-        if let bad = y.firstIndex(where: { !allowed.contains($0) }) {
-            throw MinimaError.invalidFile(path: yPath, message:
-                "label \(y[bad]) at index \(bad) is not \(coding.negative) or \(coding.positive) (label coding \(coding.rawValue); use --labels)")
+        if let classes = coding.classes {
+            let allowed = [Scalar(classes.negative), Scalar(classes.positive)]
+            if let bad = y.firstIndex(where: { !allowed.contains($0) }) {
+                throw MinimaError.invalidFile(path: yPath, message:
+                    "label \(y[bad]) at index \(bad) is not \(classes.negative) or \(classes.positive) (label coding \(coding.rawValue); use --labels, real for real-valued targets)")
+            }
+        } else if let bad = y.firstIndex(where: { !$0.isFinite }) {
+            throw MinimaError.invalidFile(path: yPath, message: "target \(y[bad]) at index \(bad) is not a finite number")
         }
         if let bad = x.elements.firstIndex(where: { !$0.isFinite }) {
             throw MinimaError.invalidFile(path: xPath, message: "X holds a non-finite value at row \(bad / x.columns), column \(bad % x.columns)")

@@ -6,12 +6,13 @@ import MinimaCore
 /// than once per run.
 ///
 /// An entry is named by a 64-bit FNV-1a hash of its key: the data spec (without its cache
-/// fields, and without its seed when nothing uses it), the scalar type, and the path, size and
-/// CRC-32 of the contents of every source file. The file holds a header (magic
-/// `MINIMA-DATA-CACHE 2`, the full key, the report of the build, N, d0, the payload length and
-/// its CRC-32), then X (N×d0) and y (N) in the scalar's bytes. An entry whose magic, key, sizes
-/// or checksum do not match is stale or corrupt: it is rebuilt and replaced (entries of
-/// format 1 were whitened in the training precision, before ZCA ran in Float64).
+/// fields, and without its seed when nothing uses it; with the seed, the ids of the random
+/// streams it draws from, `RandomStream`), the scalar type, and the path, size and CRC-32 of the
+/// contents of every source file. The file holds a header (magic `MINIMA-DATA-CACHE 2`, the full
+/// key, the report of the build, N, d0, the payload length and its CRC-32), then X (N×d0) and y
+/// (N) in the scalar's bytes. An entry whose magic, key, sizes or checksum do not match is stale
+/// or corrupt: it is rebuilt and replaced (entries of format 1 were whitened in the training
+/// precision, before ZCA ran in Float64).
 ///
 /// Location: `--cache-dir`, else `$MINIMA_CACHE`, else `$XDG_CACHE_HOME/minima`, else
 /// `~/.cache/minima`.
@@ -34,10 +35,16 @@ public struct DatasetCache: Sendable {
         s.cacheDirectory = nil
         // The seed only matters to --limit, random labels and --project; without them, runs that
         // differ only in their (weight) seed share one entry.
-        if s.limit == nil && !s.randomLabels && s.preprocessing.project == nil { s.seed = 0 }
+        let seeded = s.limit != nil || s.randomLabels || s.preprocessing.project != nil
+        if !seeded { s.seed = 0 }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var key = String(decoding: try encoder.encode(s), as: UTF8.self) + "\n" + Scalar.npyDescriptor + "\n"
+        // What the seed draws depends on the streams it draws from: entries made with other
+        // stream ids are other data.
+        if seeded {
+            key += "streams " + [RandomStream.subset, .randomLabels, .projection].map { "\($0)=\($0.id())" }.joined(separator: " ") + "\n"
+        }
         for file in files { key += "\(file)\t\(contentHash(file))\n" }
         return key
     }

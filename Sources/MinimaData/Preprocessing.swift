@@ -295,9 +295,9 @@ public enum FeatureTransform {
     }
 
     /// Seeded Gaussian random projection `X ← X·R`, R (d0×k) with entries N(0, 1/k), so that
-    /// `E‖Rᵀx‖² = ‖x‖²` (Johnson–Lindenstrauss). Stream 7 of `seed` (the data's seed).
+    /// `E‖Rᵀx‖² = ‖x‖²` (Johnson–Lindenstrauss). The data seed's `projection` stream.
     public static func project<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, to k: Int, seed: UInt64) {
-        var rng = SeededGenerator(seed: seed, stream: 7)
+        var rng = SeededGenerator(seed: seed, stream: .projection)
         let r = Matrix<Scalar>(rows: x.columns, columns: k, elements: rng.normals(x.columns * k, scale: (1 / Double(k)).squareRoot()))
         x = Matrix.product(x, .none, r, .none)
     }

@@ -187,7 +187,7 @@ public struct SweepRunner: Sendable {
                                 let hidden = run.point.hidden.map(String.init).joined(separator: "×")
                                 var last = "N=\(run.point.n.map(String.init) ?? "?") d0=\(run.point.d0.map(String.init) ?? "?") hidden=\(hidden) rep \(run.repetition)"
                                 if let f = record.record?.final, writeError == nil {
-                                    last += String(format: ": MCE %.4f MSE %.3e (%.1f s)", f.mce, f.mse, f.seconds)
+                                    last += ": MCE " + NotApplicable.text(f.mce) { String(format: "%.4f", $0) } + String(format: " MSE %.3e (%.1f s)", f.mse, f.seconds)
                                 } else {
                                     last += ": FAILED: " + (error ?? "unknown error")
                                 }

@@ -383,6 +383,7 @@ extension SweepSpec {
         do {
             try c.training.validate()
             try c.data.validate()
+            try c.checkTargets()
             if point.d0 != nil { try c.network.validate() }
         } catch let MinimaError.invalidValue(field, message) {
             let at = "N=\(point.n.map(String.init) ?? "?"), d0=\(point.d0.map(String.init) ?? "?"), hidden=\(point.hidden)"

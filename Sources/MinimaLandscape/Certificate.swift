@@ -94,10 +94,12 @@ public struct Certificate: Codable, Equatable, Sendable {
     public var tolerance: Double?
     public var rankDetail: KhatriRaoRank?
     public var mseNetwork: Double
-    public var mceNetwork: Double
-    /// `MSE_A`, `MCE_A`: the best any point of this region can do (depth 1).
+    /// nil (null in JSON) for real-valued targets, which have no threshold.
+    @NullWhenAbsent public var mceNetwork: Double?
+    /// `MSE_A`, `MCE_A`: the best any point of this region can do (depth 1; `MCE_A` null for
+    /// real-valued targets).
     public var mseRegion: Double?
-    public var mceRegion: Double?
+    @NullWhenAbsent public var mceRegion: Double?
     public var regionFit: RegionFit?
     /// `‖e − e_A‖/‖y‖` (depth 1).
     public var dlmDistance: Double?
@@ -206,7 +208,7 @@ public struct Certificate: Codable, Equatable, Sendable {
                 cert.reason = "at the region's DLM and its fit is exact (‖e_A‖/‖y‖ = \(fmt(regionResidual))) although rank(A∘X) = \(rank.rank) < N = \(d.n)"
             } else {
                 cert.verdict = .suboptimalDLM
-                cert.reason = "at the region's DLM with rank(A∘X) = \(rank.rank) < N = \(d.n): MSE_A = \(fmt(fit.mse)), MCE_A = \(fmt(fit.mce)) is the best any point of this region can do"
+                cert.reason = "at the region's DLM with rank(A∘X) = \(rank.rank) < N = \(d.n): MSE_A = \(fmt(fit.mse))\(fit.mce.map { ", MCE_A = \(fmt($0))" } ?? "") is the best any point of this region can do"
             }
         } else if near > 0 {
             cert.verdict = .nonDifferentiable
@@ -232,7 +234,7 @@ public struct Certificate: Codable, Equatable, Sendable {
         var lines: [String] = []
         lines.append("verdict: \(verdict.rawValue) — \(reason)")
         lines.append("N = \(n), d0 = \(d0), hidden = \(hidden.map(String.init).joined(separator: ",")), ρ = \(fmt(slope))\(bias ? ", biases" : "")")
-        lines.append("network: MSE \(fmt(mseNetwork)), MCE \(fmt(100 * mceNetwork))%, ‖∇MSE‖ \(fmt(gradientNorm))")
+        lines.append("network: MSE \(fmt(mseNetwork)), MCE \(percent(mceNetwork)), ‖∇MSE‖ \(fmt(gradientNorm))")
         lines.append("margin: min|w·x| \(fmt(minAbsPreactivation)), relative \(fmt(minRelativePreactivation)), \(exactZeroPreactivations) exact zeros, \(nearZeroPreactivations) within \(fmt(marginTolerance))")
         if let r = rankDetail {
             if r.method == .bound {
@@ -242,7 +244,7 @@ public struct Certificate: Codable, Equatable, Sendable {
             }
         }
         if let f = regionFit {
-            var line = "region fit (\(f.method.rawValue)): MSE_A \(fmt(f.mse)), MCE_A \(fmt(100 * f.mce))%, ‖e − e_A‖/‖y‖ \(fmt(dlmDistance ?? .nan))"
+            var line = "region fit (\(f.method.rawValue)): MSE_A \(fmt(f.mse)), MCE_A \(percent(f.mce)), ‖e − e_A‖/‖y‖ \(fmt(dlmDistance ?? .nan))"
             if f.method == .lsqr { line += ", \(f.iterations) LSQR iterations\(f.converged ? "" : " (NOT converged)")" }
             line += ", achieved tolerance \(fmt(f.achievedTolerance))"
             lines.append(line)
@@ -257,6 +259,9 @@ public struct Certificate: Codable, Equatable, Sendable {
         return lines.joined(separator: "\n")
     }
 }
+
+/// An MCE as a percentage, or "—" where it does not apply (real-valued targets).
+func percent(_ mce: Double?) -> String { NotApplicable.text(mce) { fmt(100 * $0) + "%" } }
 
 /// Three significant digits, scientific when small or large.
 func fmt(_ x: Double) -> String {

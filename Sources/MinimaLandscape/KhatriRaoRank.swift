@@ -5,8 +5,10 @@ import MinimaModel
 
 /// How the numerical rank of `A∘X` is computed.
 public enum RankMethod: String, Codable, Sendable, CaseIterable {
-    /// Gram route when N ≤ p and the N×N Gram fits, else explicit SVD when the matrix fits,
-    /// else the bound `rank ≤ p` when p < N.
+    /// Explicit SVD when the N×p matrix is small (`KhatriRao.defaultSVDLimit` entries: every
+    /// region Minima's volumes classify, and small certificates), so the tolerance applies to
+    /// σ itself; else the Gram route when N ≤ p and the N×N Gram fits, else explicit SVD when the
+    /// matrix fits, else the bound `rank ≤ p` when p < N.
     case auto
     /// Singular values of the explicit N×p matrix `(A∘X)ᵀ` (`?gesdd`).
     case svd
@@ -17,13 +19,15 @@ public enum RankMethod: String, Codable, Sendable, CaseIterable {
     case bound
 }
 
-/// The numerical rank of `A∘X` and the evidence for it.
+/// The numerical rank of `A∘X` and the evidence for it: the one rank of a region, which the
+/// certificate and the volume classifier (`P(rank(A∘X) < N)`) both take from `KhatriRao.rank`.
 ///
-/// **Tolerances.** SVD route: a singular value counts when `σ > max(N, p)·ε·σ_max`, the bound on
-/// the rounding error of a backward-stable SVD (numpy's and MATLAB's rule). Gram route: the
-/// eigenvalues `λ = σ²` of the Gram matrix carry an absolute rounding error of about
-/// `max(N, p)·ε·λ_max` (forming `G` and `?syevd` are both backward stable in G's norm), so an
-/// eigenvalue counts when `λ > max(N, p)·ε·λ_max`, i.e. `σ > √(max(N, p)·ε)·σ_max`. Squaring
+/// **Tolerance.** One relative tolerance `τ = max(N, p)·ε` (`NumericalRank.relativeTolerance`),
+/// applied to what the route decomposes. SVD route: a singular value counts when `σ > τ·σ_max`,
+/// the bound on the rounding error of a backward-stable SVD (LAPACK's, numpy's and MATLAB's
+/// rule). Gram route: the eigenvalues `λ = σ²` of the Gram matrix carry an absolute rounding
+/// error of about `τ·λ_max` (forming `G` and `?syevd` are both backward stable in G's norm), so an
+/// eigenvalue counts when `λ > τ·λ_max`, i.e. `σ > √τ·σ_max`. Squaring
 /// doubles the condition number's exponent: the Gram route cannot tell singular values below
 /// about `√(max(N,p)·ε)·σ_max` (≈ 1e-6·σ_max in Float64 at N = 4000) from zero, while the SVD
 /// route resolves down to `max(N,p)·ε·σ_max`. `gap` (the ratio of the smallest counted to the
@@ -52,20 +56,25 @@ extension KhatriRao {
     /// build it (5·10⁷ doubles = 400 MB).
     public static var defaultMemoryLimit: Int { 50_000_000 }
 
+    /// Entries of the explicit N×p matrix up to which `auto` takes its SVD (10⁶, e.g.
+    /// 1000×1000): there the SVD costs about what the Gram route does and resolves singular
+    /// values down to `τ·σ_max` instead of `√τ·σ_max`.
+    public static var defaultSVDLimit: Int { 1_000_000 }
+
     /// The numerical rank of `A∘X`. `relativeTolerance`, when given, replaces the default
-    /// factor (`max(N,p)·ε` for SVD, `√(max(N,p)·ε)` for Gram): σ > relativeTolerance·σ_max counts.
+    /// factor (`τ = max(N,p)·ε` for SVD, `√τ` for Gram): σ > relativeTolerance·σ_max counts.
     public func rank(method: RankMethod = .auto, relativeTolerance: Double? = nil,
-                     memoryLimit: Int = defaultMemoryLimit) throws -> KhatriRaoRank {
+                     memoryLimit: Int = defaultMemoryLimit, svdLimit: Int = defaultSVDLimit) throws -> KhatriRaoRank {
         let n = self.n, p = self.p
         var chosen = method
         if method == .auto {
-            if n <= p && n * n <= memoryLimit { chosen = .gram }
+            if n * p <= Swift.min(svdLimit, memoryLimit) { chosen = .svd }
+            else if n <= p && n * n <= memoryLimit { chosen = .gram }
             else if n * p <= memoryLimit { chosen = .svd }
             else if p < n { chosen = .bound }
             else { chosen = .gram }   // N ≤ p but the Gram is big: still the smaller matrix
         }
-        let eps = Double(Scalar.ulpOfOne)
-        let size = Double(Swift.max(n, p))
+        let tau = NumericalRank.relativeTolerance(rows: n, columns: p, as: Scalar.self)
         switch chosen {
         case .bound:
             guard p < n else {
@@ -76,12 +85,12 @@ extension KhatriRao {
         case .svd, .auto:
             let s = try explicitTransposed().singularValues().map { Double($0) }
             let sMax = s.first ?? 0
-            let tol = (relativeTolerance ?? size * eps) * sMax
+            let tol = (relativeTolerance ?? tau) * sMax
             return Self.summary(descending: s, tolerance: tol, method: .svd, n: n)
         case .gram:
             let lambda = try gram().symmetricEigenvalues().map { Double($0) }   // ascending
             let lMax = Swift.max(lambda.last ?? 0, 0)
-            let factor = relativeTolerance ?? (size * eps).squareRoot()
+            let factor = relativeTolerance ?? tau.squareRoot()
             let s = lambda.reversed().map { Swift.max($0, 0).squareRoot() }
             return Self.summary(descending: s, tolerance: factor * lMax.squareRoot(), method: .gram, n: n)
         }

@@ -36,7 +36,7 @@ public enum Lanczos {
                                           apply: ([Double]) -> [Double]) throws -> Result {
         precondition(dimension > 0, "empty operator")
         let k = Swift.max(1, Swift.min(steps, dimension))
-        var rng = SeededGenerator(seed: seed, stream: 7)
+        var rng = SeededGenerator(seed: seed, stream: .lanczosStart)
         var q: [Double] = rng.normals(dimension)
         let q0 = norm(q)
         LSQR.scale(&q, 1 / q0)

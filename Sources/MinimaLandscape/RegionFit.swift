@@ -24,8 +24,9 @@ public enum FitMethod: String, Codable, Sendable, CaseIterable {
 /// `‖e − e_A‖`, the distance of the network's outputs from the region's DLM, computed without
 /// cancellation; near a DLM the matrix-free solver then starts next to its answer.
 ///
-/// **Tolerances.** Dense: `rcond = max(N, p)·ε`, the same threshold as the SVD rank (singular
-/// values below it are treated as zero, giving the minimum-norm solution). LSQR: see `LSQR`;
+/// **Tolerances.** Dense: `rcond = max(N, p)·ε`, the rank tolerance of `KhatriRao.rank`
+/// (`NumericalRank.relativeTolerance`; singular values below `rcond·σ_max` are treated as zero,
+/// giving the minimum-norm solution). LSQR: see `LSQR`;
 /// `achievedTolerance` is recomputed at the end from the true residual as the smaller of LSQR's
 /// two stopping measures: `‖(A∘X) e_A‖ / (‖A∘X‖_F·‖e_A‖)` (how far `e_A` is from orthogonal to
 /// the region's row space; 0 for an exact projection) and `‖e_A‖/‖y‖` (the fit is exact: when
@@ -35,9 +36,10 @@ public struct RegionFit: Codable, Equatable, Sendable {
     public var method: FitMethod
     /// `MSE_A = ‖e_A‖²/N`.
     public var mse: Double
-    /// `MCE_A`: fraction of `ŷ_A` on the wrong side of the threshold.
-    public var mce: Double
-    public var errors: Int
+    /// `MCE_A`: fraction of `ŷ_A` on the wrong side of the threshold, and how many; nil (null
+    /// in JSON) for real-valued targets.
+    @NullWhenAbsent public var mce: Double?
+    @NullWhenAbsent public var errors: Int?
     /// LSQR iterations (0 for dense).
     public var iterations: Int
     /// Whether LSQR met its tolerance (always true for dense).
@@ -94,7 +96,7 @@ extension RegionFit {
         switch chosen {
         case .dense, .auto:
             let k = design.explicitTransposed()
-            let rcond = Double(Swift.max(n, p)) * Double.ulpOfOne
+            let rcond = NumericalRank.relativeTolerance(rows: n, columns: p, as: Double.self)
             let solved = try k.leastSquares(r0, rcond: rcond)
             delta = solved.solution
             effectiveRank = solved.rank
@@ -120,10 +122,10 @@ extension RegionFit {
         let orthogonality = eNorm > 0 && frob > 0 ? norm(design.times(residual)) / (frob * eNorm) : 0
         let yNorm = norm(y)
         let achieved = Swift.min(orthogonality, yNorm > 0 ? eNorm / yNorm : 0)
-        let errors = zip(fitted, y).filter { coding.isError(output: $0, label: $1) }.count
+        let errors = coding.classes.map { classes in zip(fitted, y).filter { classes.isError(output: $0, label: $1) }.count }
         let d = clock.now - t0
         let fit = RegionFit(method: chosen == .auto ? .dense : chosen, mse: eNorm * eNorm / Double(Swift.max(1, n)),
-                            mce: Double(errors) / Double(Swift.max(1, n)), errors: errors,
+                            mce: errors.map { Double($0) / Double(Swift.max(1, n)) }, errors: errors,
                             iterations: iterations, converged: converged, requestedTolerance: requested,
                             achievedTolerance: achieved, effectiveRank: effectiveRank, correctionNorm: norm(shift),
                             seconds: d.inSeconds)

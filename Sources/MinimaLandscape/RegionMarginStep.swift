@@ -91,14 +91,17 @@ public struct RegionMarginStep: Codable, Equatable, Sendable, TrainingFinisher {
         guard net.shape.depth == 1 else {
             throw MinimaError.mismatch("the region margin step needs one hidden layer; the network has \(net.shape.depth)")
         }
+        guard data.coding.isClassification else { throw Self.needsClasses }
         var history: [MarginStepIteration] = []
         // One forward pass per trial: its outputs give the metrics and the next selection.
         var f = net.outputs(data)
         var current = Metrics(outputs: f, on: data)
         var unsafe = belowSafety(f, data)
+        // Class labels (checked above): every error count is a number.
+        func wrong(_ m: Metrics) -> Int { m.errors ?? 0 }
         // (wrong, below the safety margin): an iteration may not make it worse.
-        func badness(_ m: Metrics, _ u: Int) -> (Int, Int) { (m.errors, safety > 0 ? u : 0) }
-        for _ in 0..<maximumIterations where current.errors > 0 || (safety > 0 && unsafe > 0) {
+        func badness(_ m: Metrics, _ u: Int) -> (Int, Int) { (wrong(m), safety > 0 ? u : 0) }
+        for _ in 0..<maximumIterations where wrong(current) > 0 || (safety > 0 && unsafe > 0) {
             let selected = selection(f, data)
             if selected.isEmpty { break }
             let direction = try step(net, data, rows: selected, outputs: f)
@@ -117,7 +120,7 @@ public struct RegionMarginStep: Codable, Equatable, Sendable, TrainingFinisher {
                 length /= 2
             }
             guard badness(metrics, trialUnsafe) <= badness(current, unsafe) else { break }
-            history.append(MarginStepIteration(selected: selected.count, errorsBefore: current.errors, errorsAfter: metrics.errors,
+            history.append(MarginStepIteration(selected: selected.count, errorsBefore: wrong(current), errorsAfter: wrong(metrics),
                                                stepLength: length, mseAfter: metrics.mse,
                                                belowSafetyBefore: safety > 0 ? unsafe : nil,
                                                belowSafetyAfter: safety > 0 ? trialUnsafe : nil))
@@ -135,18 +138,25 @@ public struct RegionMarginStep: Codable, Equatable, Sendable, TrainingFinisher {
         return history
     }
 
+    /// Why real-valued targets cannot take the step: it moves samples across the threshold.
+    static var needsClasses: MinimaError {
+        .mismatch("the region margin step needs class labels: real-valued targets have no threshold to move samples across")
+    }
+
     /// Samples whose signed output `y·f(x)` is below `safety` (wrong ones included).
     package func belowSafety<Scalar: LinalgScalar>(_ f: [Scalar], _ data: Dataset<Scalar>) -> Int {
-        guard safety > 0 else { return 0 }
+        guard safety > 0, let classes = data.coding.classes else { return 0 }
         var count = 0
-        for n in 0..<data.n where data.coding.signedOutput(Double(f[n]), label: Double(data.y[n])) < safety { count += 1 }
+        for n in 0..<data.n where classes.signedOutput(Double(f[n]), label: Double(data.y[n])) < safety { count += 1 }
         return count
     }
 
-    /// The set S: samples whose signed distance to the threshold is below the margin, lowest first.
+    /// The set S: samples whose signed distance to the threshold is below the margin, lowest
+    /// first (none for real-valued targets).
     package func selection<Scalar: LinalgScalar>(_ f: [Scalar], _ data: Dataset<Scalar>) -> [Int] {
-        let threshold = data.coding.threshold
-        let target = margin * (data.coding.positive - threshold)
+        guard let classes = data.coding.classes else { return [] }
+        let threshold = classes.threshold
+        let target = margin * (classes.positive - threshold)
         var low: [(Int, Double)] = []
         for n in 0..<data.n {
             let side: Double = Double(data.y[n]) > threshold ? 1 : -1
@@ -161,8 +171,9 @@ public struct RegionMarginStep: Codable, Equatable, Sendable, TrainingFinisher {
     package func step<Scalar: LinalgScalar>(_ net: Network<Scalar>, _ data: Dataset<Scalar>, rows: [Int], outputs f: [Scalar]) throws -> [Scalar] {
         let s = rows.count, d0 = data.d0, d1 = net.shape.hidden[0]
         let rho = Double(net.shape.slope)
-        let threshold = data.coding.threshold
-        let target = margin * (data.coding.positive - threshold)
+        guard let classes = data.coding.classes else { throw Self.needsClasses }
+        let threshold = classes.threshold
+        let target = margin * (classes.positive - threshold)
         // Work in Double: the Gram of a few thousand samples is cheap and its conditioning matters.
         let xs: Matrix<Double> = data.x.selectingRows(rows).converted()
         let w: Matrix<Double> = net.weight(0).converted()

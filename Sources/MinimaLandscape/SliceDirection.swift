@@ -79,7 +79,7 @@ public struct SliceDirection: Sendable {
     public var kind: SliceDirectionKind
     /// `D`, one entry per parameter.
     public var vector: [Double]
-    /// The seed and generator stream of a random direction.
+    /// The seed and generator stream id of a random direction.
     public var seed: UInt64?
     public var stream: UInt64?
     /// Hessian directions: the Ritz value and its residual bound (Lanczos).
@@ -114,12 +114,14 @@ public struct SliceDirection: Sendable {
         return out
     }
 
-    /// A seeded Gaussian direction in the moving weights, filter-normalised.
-    public static func random(like network: Network<Double>, move: SliceMove, seed: UInt64, stream: UInt64) -> SliceDirection {
-        var rng = SeededGenerator(seed: seed, stream: stream)
+    /// A seeded Gaussian direction in the moving weights, filter-normalised: the slice's direction
+    /// `index` (0 or 1) draws from `seed`'s `sliceDirections` stream of that index.
+    public static func random(like network: Network<Double>, move: SliceMove, seed: UInt64, index: Int) -> SliceDirection {
+        var rng = SeededGenerator(seed: seed, stream: .sliceDirections, index: index)
         let layout = network.layout
         let raw = (0..<layout.count).map { k in move.moves(k, layout) ? rng.normal() : 0 }
-        return SliceDirection(kind: .random, vector: filterNormalised(raw, like: network), seed: seed, stream: stream)
+        return SliceDirection(kind: .random, vector: filterNormalised(raw, like: network), seed: seed,
+                              stream: RandomStream.sliceDirections.id(index))
     }
 
     /// `other − network` in the moving weights.

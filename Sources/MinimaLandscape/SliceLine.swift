@@ -46,11 +46,12 @@ public struct SliceLine: Sendable {
         public var end: Double
         /// `MSE(α) = Σ_k coefficients[k]·α^k` on the piece (five entries).
         public var coefficients: [Double]
-        /// The piece's minimum: where, the MSE there (from the polynomial), and the MCE there.
+        /// The piece's minimum: where, the MSE there (from the polynomial), and the MCE there
+        /// (null for real-valued targets).
         public var minimumAlpha: Double
         public var minimumMSE: Double
-        public var minimumMCE: Double
-        public var minimumErrors: Int
+        @NullWhenAbsent public var minimumMCE: Double?
+        @NullWhenAbsent public var minimumErrors: Int?
 
         /// The piece's polynomial at α (Horner).
         public func mse(at alpha: Double) -> Double { SliceLine.horner(coefficients, alpha) }
@@ -60,8 +61,9 @@ public struct SliceLine: Sendable {
     public struct Minimum: Codable, Equatable, Sendable {
         public var alpha: Double
         public var mse: Double
-        public var mce: Double
-        public var errors: Int
+        /// nil (null in JSON) for real-valued targets.
+        @NullWhenAbsent public var mce: Double?
+        @NullWhenAbsent public var errors: Int?
         /// Index into `pieces`.
         public var piece: Int
     }
@@ -118,7 +120,7 @@ public struct SliceLine: Sendable {
                 (at, value) = minimise(coefficients, start, end)
             }
             pieces.append(Piece(start: start, end: end, coefficients: coefficients, minimumAlpha: at, minimumMSE: value,
-                                minimumMCE: 0, minimumErrors: 0))
+                                minimumMCE: nil, minimumErrors: nil))
             guard end < b else { break }
             while k < crossings.count && crossings[k].alpha == end {
                 let x = crossings[k]
@@ -132,10 +134,10 @@ public struct SliceLine: Sendable {
             if sinceRefresh >= n { (sums, magnitudes) = geometry.mseCoefficients(c); sinceRefresh = 0 }
             start = end
         }
-        // The MCE at each piece's minimiser, by a sweep over the error steps.
-        var (errors, steps) = geometry.errorSteps(crossings, range: range)
+        // The MCE at each piece's minimiser, by a sweep over the error steps (class labels only).
+        var (errors, steps) = geometry.classes != nil ? geometry.errorSteps(crossings, range: range) : (0, [])
         var e = 0
-        for p in pieces.indices {
+        for p in pieces.indices where geometry.classes != nil {
             while e < steps.count && steps[e].alpha <= pieces[p].minimumAlpha {
                 errors += steps[e].change
                 e += 1
@@ -195,8 +197,8 @@ public struct SliceLine: Sendable {
 struct LineGeometry {
     let n: Int, units: Int
     let rho: Double
-    let threshold: Double
-    let coding: LabelCoding
+    /// The classes and threshold; nil for real-valued targets (no error steps).
+    let classes: LabelClasses?
     let y: [Double]
     let p: [Double], q: [Double]
     let z: [Double], e: [Double]
@@ -205,7 +207,7 @@ struct LineGeometry {
 
     init<Scalar: LinalgScalar>(_ span: SliceSpan<Scalar>) {
         n = span.n; units = span.units; rho = span.slope
-        coding = span.coding; threshold = span.coding.threshold
+        classes = span.coding.classes
         y = convertedElements(span.y)
         p = span.sampleMajor(span.p0)
         q = span.sampleMajor(span.q[0])
@@ -291,13 +293,15 @@ struct LineGeometry {
         c[3 * s + 2] += delta * e[i] * q[k]
     }
 
-    @inline(__always) func isError(_ f: Double, _ s: Int) -> Bool { coding.isError(output: f, label: y[s]) }
+    @inline(__always) func isError(_ f: Double, _ s: Int, _ classes: LabelClasses) -> Bool { classes.isError(output: f, label: y[s]) }
 
     /// The misclassified samples just after a, and where some sample's error status changes
     /// along the line (sorted): between its own crossings `f_n` is a quadratic, whose roots at
     /// the threshold are the candidates; the status is read at the midpoints of the stretches
     /// between them.
     func errorSteps(_ crossings: [SliceLine.Crossing], range: ClosedRange<Double>) -> (Int, [(alpha: Double, change: Int)]) {
+        guard let classes else { return (0, []) }
+        let threshold = classes.threshold
         let (a, b) = (range.lowerBound, range.upperBound)
         var bySample = [[Int]](repeating: [], count: n)
         for (k, x) in crossings.enumerated() where x.alpha > a && x.alpha < b { bySample[x.sample].append(k) }
@@ -318,7 +322,7 @@ struct LineGeometry {
                 cuts.append(end)
                 for j in 0..<(cuts.count - 1) {
                     let mid = 0.5 * (cuts[j] + cuts[j + 1])
-                    let now = isError(c0 + mid * (c1 + mid * c2), s)
+                    let now = isError(c0 + mid * (c1 + mid * c2), s, classes)
                     if let before = status {
                         if before != now { steps.append((cuts[j], now ? 1 : -1)) }
                     } else if now {
@@ -355,9 +359,10 @@ struct LineGeometry {
             let f = c[3 * s] + alpha * (c[3 * s + 1] + alpha * c[3 * s + 2])
             let r = y[s] - f
             sse += r * r
-            if isError(f, s) { errors += 1 }
+            if let classes, isError(f, s, classes) { errors += 1 }
         }
         let count = Double(Swift.max(1, n))
-        return SliceLine.Minimum(alpha: alpha, mse: sse / count, mce: Double(errors) / count, errors: errors, piece: index)
+        let counted: Int? = classes == nil ? nil : errors
+        return SliceLine.Minimum(alpha: alpha, mse: sse / count, mce: counted.map { Double($0) / count }, errors: counted, piece: index)
     }
 }

@@ -122,6 +122,7 @@ public struct SliceSpan<Scalar: LinalgScalar>: Sendable {
         }
         var sse = [Double](repeating: 0, count: count)
         var errors = [Int](repeating: 0, count: count)
+        let classes = coding.classes
         var changed = [Int](repeating: 0, count: count)
         var region = [UInt64](repeating: 0, count: count)
         let rho = Scalar(slope), n = self.n, block = Self.block
@@ -170,7 +171,7 @@ public struct SliceSpan<Scalar: LinalgScalar>: Sendable {
                                             let label = Double(py[lo + t])
                                             let r = label - pf[t]
                                             s2 += r * r
-                                            e += coding.isError(output: pf[t], label: label) ? 1 : 0
+                                            if let classes { e += classes.isError(output: pf[t], label: label) ? 1 : 0 }
                                         }
                                         sse[k] += s2; errors[k] += e; changed[k] += differ; region[k] &+= hash
                                     }
@@ -185,8 +186,8 @@ public struct SliceSpan<Scalar: LinalgScalar>: Sendable {
         }
         let total = Double(Swift.max(1, n))
         return (0..<count).map { k in
-            SlicePoint(alpha: coordinates[k].0, beta: betas[k], mse: sse[k] / total, mce: Double(errors[k]) / total,
-                       errors: errors[k], changed: changed[k], region: region[k])
+            SlicePoint(alpha: coordinates[k].0, beta: betas[k], mse: sse[k] / total, mce: classes == nil ? nil : Double(errors[k]) / total,
+                       errors: classes == nil ? nil : errors[k], changed: changed[k], region: region[k])
         }
     }
 }
@@ -196,8 +197,9 @@ public struct SlicePoint: Codable, Equatable, Sendable {
     public var alpha: Double
     public var beta: Double
     public var mse: Double
-    public var mce: Double
-    public var errors: Int
+    /// nil (null in JSON) for real-valued targets.
+    @NullWhenAbsent public var mce: Double?
+    @NullWhenAbsent public var errors: Int?
     /// Hidden activations `a(w_iᵀx_n)` that differ from the centre's pattern.
     public var changed: Int
     /// A 64-bit hash of the activation pattern (0 for the centre's pattern): equal patterns give

@@ -14,7 +14,8 @@ public struct SliceOptions: Sendable {
     public var range: ClosedRange<Double> = -1...1
     /// Grid points per axis.
     public var points: Int = 201
-    /// Seed of random directions (direction k uses generator stream 100 + k) and of Lanczos.
+    /// Seed of random directions (direction k draws from the `sliceDirections` stream of index k,
+    /// id 100 + k) and of Lanczos.
     public var seed: UInt64 = 0
     public var lanczosSteps: Int = 100
     /// Threads evaluating grid points.
@@ -80,7 +81,7 @@ public enum SliceStudy {
         for (k, kind) in options.directions.enumerated() {
             switch kind {
             case .random:
-                directions.append(.random(like: network, move: options.move, seed: options.seed, stream: 100 + UInt64(k)))
+                directions.append(.random(like: network, move: options.move, seed: options.seed, index: k))
             case .towards(let folder):
                 let other: Network<Double> = try WeightFiles.load(network.shape, from: folder)
                 directions.append(.towards(other, from: network, move: options.move, kind: kind))

@@ -4,17 +4,18 @@ import MinimaData
 
 /// The loss and error of a network on a data set (docs/theory.md §1):
 /// `MSE = (1/N)·‖y − f(X)‖²`, `MCE` = fraction of samples on the wrong side of the threshold.
+/// Real-valued targets have no threshold: their MCE and error count are nil (null in JSON).
 public struct Metrics: Codable, Equatable, Sendable {
     public var mse: Double
-    public var mce: Double
+    @NullWhenAbsent public var mce: Double?
     /// Number of misclassified samples (`MCE·N`).
-    public var errors: Int
-    /// The smallest signed output `min_n y_n·f(x_n)` (`LabelCoding.signedOutput`; +∞ with no
+    @NullWhenAbsent public var errors: Int?
+    /// The smallest signed output `min_n y_n·f(x_n)` (`LabelClasses.signedOutput`; +∞ with no
     /// samples): above 0 exactly when no sample is wrong, and how far the closest one is from
-    /// turning.
-    public var smallestSignedOutput: Double
+    /// turning. nil (null in JSON) for real-valued targets, and when not measured.
+    @NullWhenAbsent public var smallestSignedOutput: Double?
 
-    package init(mse: Double, mce: Double, errors: Int, smallestSignedOutput: Double = .nan) {
+    package init(mse: Double, mce: Double?, errors: Int?, smallestSignedOutput: Double? = nil) {
         self.mse = mse
         self.mce = mce
         self.errors = errors
@@ -28,16 +29,19 @@ extension Metrics {
     public init<Scalar: LinalgScalar>(outputs f: [Scalar], on data: Dataset<Scalar>) {
         precondition(f.count == data.n, "\(f.count) outputs for \(data.n) samples")
         var sse = 0.0
-        var errors = 0
-        var smallest = Double.infinity
         for n in 0..<data.n {
             let r = Double(data.y[n]) - Double(f[n])
             sse += r * r
-            if data.coding.isError(output: f[n], label: data.y[n]) { errors += 1 }
-            smallest = Swift.min(smallest, data.coding.signedOutput(Double(f[n]), label: Double(data.y[n])))
         }
         let count = Double(Swift.max(1, data.n))
-        self.init(mse: sse / count, mce: Double(errors) / count, errors: errors, smallestSignedOutput: smallest)
+        let classes = data.coding.classes
+        let errors = classes.map { classes in
+            (0..<data.n).reduce(0) { $0 + (classes.isError(output: f[$1], label: data.y[$1]) ? 1 : 0) }
+        }
+        let smallest = classes.map { classes in
+            (0..<data.n).reduce(Double.infinity) { Swift.min($0, classes.signedOutput(Double(f[$1]), label: Double(data.y[$1]))) }
+        }
+        self.init(mse: sse / count, mce: errors.map { Double($0) / count }, errors: errors, smallestSignedOutput: smallest)
     }
 }
 

@@ -26,7 +26,7 @@ public struct Network<Scalar: LinalgScalar>: Sendable {
     /// too, fan-in d_L), biases zero. Draws come from `seed`'s weight stream.
     public static func random(shape: NetworkShape, seed: UInt64) -> Network {
         var net = Network(shape: shape)
-        var rng = SeededGenerator(seed: seed, stream: 4)
+        var rng = SeededGenerator(seed: seed, stream: .initialWeights)
         let widths = shape.widths
         for l in 0..<shape.depth {
             let scale = 1 / Double(widths[l]).squareRoot()

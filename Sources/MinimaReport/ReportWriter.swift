@@ -75,7 +75,8 @@ public enum ReportWriter {
             for r in rows where r.figure == .figure1 && r.runs > 0 {
                 md += "| \(r.sweep) | \(r.point.hidden.map(String.init).joined(separator: "×")) | \(r.point.n.map(String.init) ?? "–") | "
                 md += "\(r.point.d0.map(String.init) ?? "–") | \(String(format: "%.3g", r.point.paramsOverN ?? .nan)) | \(r.runs) | "
-                md += String(format: "%.2f ± %.2f | %.2e ± %.1e | %.0f |\n", 100 * r.mce.mean, 100 * r.mce.std, r.mse.mean, r.mse.std, r.epochs.mean)
+                md += r.mce.count == 0 ? NotApplicable.mark : String(format: "%.2f ± %.2f", 100 * r.mce.mean, 100 * r.mce.std)
+                md += String(format: " | %.2e ± %.1e | %.0f |\n", r.mse.mean, r.mse.std, r.epochs.mean)
             }
         }
         if let plot = Figures.figure2(records) {

@@ -36,7 +36,7 @@ public enum RunsTable {
         ("seconds", { number($0.record?.final.seconds) }),
         ("mse", { number($0.record?.final.mse) }),
         ("mce", { number($0.record?.final.mce) }),
-        ("errors", { $0.record.map { String($0.final.errors) } ?? "" }),
+        ("errors", { $0.record?.final.errors.map(String.init) ?? "" }),
         ("margin", { number($0.record?.final.minAbsPreactivation) }),
         ("zero_preactivations", { $0.record.map { String($0.final.zeroPreactivations) } ?? "" }),
         ("gradient_norm", { number($0.record?.final.gradientNorm) }),

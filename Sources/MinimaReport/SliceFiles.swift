@@ -24,7 +24,7 @@ public enum SliceFiles {
         var csv = plane ? "alpha,beta,mse,mce,errors,changed,region\n" : "alpha,mse,mce,errors,changed,region\n"
         for p in result.grid.points {
             csv += plane ? "\(p.alpha),\(p.beta)," : "\(p.alpha),"
-            csv += "\(p.mse),\(p.mce),\(p.errors),\(p.changed),\(p.regionID)\n"
+            csv += "\(p.mse),\(RunsTable.number(p.mce)),\(p.errors.map(String.init) ?? ""),\(p.changed),\(p.regionID)\n"
         }
         try put("slice.csv", csv)
         if let line = result.line {
@@ -34,7 +34,7 @@ public enum SliceFiles {
             try put("crossings.csv", crossings)
             var pieces = "start,end,min_alpha,min_mse,min_mce,c0,c1,c2,c3,c4\n"
             for p in line.pieces {
-                pieces += "\(p.start),\(p.end),\(p.minimumAlpha),\(p.minimumMSE),\(p.minimumMCE),"
+                pieces += "\(p.start),\(p.end),\(p.minimumAlpha),\(p.minimumMSE),\(RunsTable.number(p.minimumMCE)),"
                 pieces += p.coefficients.map { "\($0)" }.joined(separator: ",") + "\n"
             }
             try put("pieces.csv", pieces)
@@ -78,7 +78,8 @@ public enum SliceFigures {
         let shown = points.map(\.mse) + [line.minimum.mse] + (record.regionFit.map { [$0.mse] } ?? [])
         loss.yRange = SVGPlot.range(log ? shown.filter { $0 > 0 } : shown, scale: loss.yScale)
         if let fit = record.regionFit { loss.horizontal = [.init(fit.mse, label: "MSE_A")] }
-        error.series = [.init(name: "MCE", points: points.map { .init(x: $0.alpha, y: 100 * $0.mce) }, color: SVGPlot.palette[2], markers: false)]
+        let errors = points.compactMap { p in p.mce.map { (p.alpha, $0) } }
+        error.series = [.init(name: "MCE", points: errors.map { .init(x: $0.0, y: 100 * $0.1) }, color: SVGPlot.palette[2], markers: false)]
         var references: [SVGPlot.Reference] = [.init(0, label: "centre")]
         if centre.start > line.range.lowerBound { references.append(.init(centre.start, label: "")) }
         if centre.end < line.range.upperBound { references.append(.init(centre.end, label: "")) }
@@ -87,10 +88,11 @@ public enum SliceFigures {
         error.vertical = references
         loss.legend = emptiestCorner(points.map { ($0.alpha, $0.mse) }, x: line.range, y: loss.yRange!, log: log)
         error.legend = .bottomLeft
-        error.yRange = 0...Swift.max(1, (100 * (points.map(\.mce).max() ?? 0) * 1.1).rounded(.up))
+        error.yRange = 0...Swift.max(1, (100 * (errors.map(\.1).max() ?? 0) * 1.1).rounded(.up))
         loss.xRange = line.range
         error.xRange = line.range
-        var plot = SVGPlot(panels: [loss, error])
+        // Real-valued targets have no MCE: the loss panel alone.
+        var plot = SVGPlot(panels: errors.isEmpty ? [loss] : [loss, error])
         plot.panelWidth = 440
         return plot
     }

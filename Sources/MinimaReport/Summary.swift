@@ -54,7 +54,7 @@ public struct SummaryRow: Sendable {
                               config: g.first(where: { $0.record != nil })?.record?.config ?? g[0].config,
                               runs: finals.count, failures: g.count - finals.count,
                               diverged: finals.filter { $0.status == .diverged }.count,
-                              mse: Statistics(finals.map(\.mse)), mce: Statistics(finals.map(\.mce)),
+                              mse: Statistics(finals.map(\.mse)), mce: Statistics(finals.map { $0.mce ?? .nan }),
                               margin: Statistics(finals.map(\.minAbsPreactivation)),
                               epochs: Statistics(finals.map { Double($0.epochs) }),
                               seconds: Statistics(finals.map(\.seconds)))
@@ -92,8 +92,9 @@ public enum Summary {
             fields += [String(r.point.parameters), RunsTable.number(r.point.paramsOverN), slope, c?.training.optimizer.rawValue ?? ""]
             fields += [lr, epochs, c?.precision.rawValue ?? "", String(r.runs), String(r.failures), String(r.diverged)]
             for (_, stat) in metrics {
+                // No values (the MCE of real-valued targets, or no finished run): empty cells.
                 let s = stat(r)
-                fields += [s.mean, s.std, s.min, s.max].map { RunsTable.number($0) }
+                fields += s.count == 0 ? ["", "", "", ""] : [s.mean, s.std, s.min, s.max].map { RunsTable.number($0) }
             }
             out += fields.map(CSV.field).joined(separator: ",") + "\n"
         }

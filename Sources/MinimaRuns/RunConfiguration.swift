@@ -71,6 +71,21 @@ extension RunConfiguration {
     }
 }
 
+extension RunConfiguration {
+    /// Refuses what needs a classification threshold when the targets are real numbers: stopping
+    /// at zero training error and the region margin step (which pushes samples across it).
+    public func checkTargets() throws {
+        guard !data.labels.isClassification else { return }
+        let labels = MinimaError.fieldWording(.labels) + " " + LabelCoding.real.rawValue
+        if training.stopAtZeroError {
+            throw MinimaError.invalidValue(field: .stopAtZeroError, message: "needs class labels: real-valued targets (\(labels)) have no threshold, so no training error to reach 0 (\(MinimaError.fieldWording(.targetMSE)) stops at an MSE)")
+        }
+        if marginStep != nil {
+            throw MinimaError.invalidValue(field: .marginStep, message: "needs class labels: it moves samples across the classification threshold, which real-valued targets (\(labels)) do not have")
+        }
+    }
+}
+
 /// Where and with what a run was computed.
 public struct RunEnvironment: Codable, Equatable, Sendable {
     public var minimaVersion: String

@@ -58,6 +58,7 @@ public enum TrainingRun {
         try shape.validate()
         try checkMemory(n: data.n, d0: data.d0, hidden: shape.hidden, bias: shape.bias, batch: config.training.batchSize,
                         threads: config.threads, precision: config.precision, what: ["the data", MinimaError.fieldWording(.hidden), MinimaError.fieldWording(.threads)])
+        try config.checkTargets()
         if config.marginStep != nil && shape.depth != 1 {
             throw MinimaError.invalidValue(field: .marginStep, message: "needs one hidden layer (the step is linear in W1 inside a region); the network has \(shape.depth)")
         }
@@ -99,11 +100,12 @@ public enum TrainingRun {
 public struct PrecisionRecheck: Codable, Equatable, Sendable {
     /// The precision of the re-evaluation ("float64").
     public var precision: String
-    public var errors: Int
-    public var mce: Double
+    /// Wrong samples, MCE and `min_n y_n·f(x_n)` (`Metrics.smallestSignedOutput`) in the
+    /// re-evaluation; null for real-valued targets.
+    @NullWhenAbsent public var errors: Int?
+    @NullWhenAbsent public var mce: Double?
     public var mse: Double
-    /// `min_n y_n·f(x_n)` in the re-evaluation (`Metrics.smallestSignedOutput`).
-    public var smallestSignedOutput: Double
+    @NullWhenAbsent public var smallestSignedOutput: Double?
     /// Seconds spent preparing the data and evaluating.
     public var seconds: Double
 

@@ -8,7 +8,8 @@ import MinimaModel
 public struct CurvePoint: Codable, Equatable, Sendable {
     public var epoch: Int
     public var mse: Double
-    public var mce: Double
+    /// nil (null in JSON) for real-valued targets, which have no threshold.
+    @NullWhenAbsent public var mce: Double?
     /// Learning rate used in this epoch.
     public var lr: Double
     /// Seconds since training started.
@@ -28,8 +29,9 @@ public enum RunStatus: String, Codable, Sendable {
 /// What a run ended with (the run record's `final`).
 public struct FinalState: Codable, Equatable, Sendable {
     public var mse: Double
-    public var mce: Double
-    public var errors: Int
+    /// MCE and misclassified samples; nil (null in JSON) for real-valued targets.
+    @NullWhenAbsent public var mce: Double?
+    @NullWhenAbsent public var errors: Int?
     /// Margin `min_{i,n} |w_i^T x_n|` over every hidden pre-activation.
     public var minAbsPreactivation: Double
     /// Pre-activations exactly 0 (the loss is not differentiable there).
@@ -47,9 +49,9 @@ public struct FinalState: Codable, Equatable, Sendable {
     /// What the training finisher (the region margin step) did when it ran: the successful
     /// try, or the last one.
     public var marginStep: [FinisherIteration]? = nil
-    /// `min_n y_n·f(x_n)` on the training data (`Metrics.smallestSignedOutput`; absent in
-    /// records written before it was kept).
-    public var smallestSignedOutput: Double? = nil
+    /// `min_n y_n·f(x_n)` on the training data (`Metrics.smallestSignedOutput`; null for
+    /// real-valued targets, absent in records written before it was kept).
+    @NullWhenAbsent public var smallestSignedOutput: Double? = nil
 }
 
 /// Trains a `Network` on a `Dataset`: the whole training loop in one readable place.
@@ -95,7 +97,7 @@ public struct Trainer<Scalar: LinalgScalar> {
         var gradient = [Scalar](repeating: 0, count: count)
         let blasThreads = BLASEnvironment.threads
         var order = Array(0..<n)
-        var rng = SeededGenerator(seed: config.seed, stream: 5)
+        var rng = SeededGenerator(seed: config.seed, stream: .batchOrder)
         let logEpochs = TrainingConfiguration.logEpochs(upTo: config.epochs, perDecade: config.logPointsPerDecade)
         var finisherTries = finisher.map { $0.triesBelow > 0 } ?? false
         let needsEpochMetrics = config.stopAtZeroError || config.targetMSE != nil || finisherTries
@@ -240,13 +242,13 @@ public struct Trainer<Scalar: LinalgScalar> {
                         if let m = metrics, needsEpochMetrics {
                             // Under a finisher with a safety margin, 0 wrong counts once every
                             // signed output clears that margin too.
-                            let safe = m.errors == 0 && m.smallestSignedOutput >= (finisher?.safety ?? 0)
+                            let safe = m.errors == 0 && (m.smallestSignedOutput ?? -.infinity) >= (finisher?.safety ?? 0)
                             if config.stopAtZeroError && safe {
                                 status = .converged; message = "training MCE reached 0 at epoch \(epoch)"
                             } else if let t = config.targetMSE, m.mse <= t {
                                 status = .converged; message = "training MSE reached \(m.mse) ≤ \(t) at epoch \(epoch)"
                             }
-                            if status != .converged, finisherTries, let step = finisher, !safe, m.errors <= step.triesBelow,
+                            if status != .converged, finisherTries, let step = finisher, let wrong = m.errors, !safe, wrong <= step.triesBelow,
                                epoch - lastTry >= step.tryEvery {
                                 lastTry = epoch
                                 BLASEnvironment.withThreads(blasThreads) {
@@ -257,7 +259,7 @@ public struct Trainer<Scalar: LinalgScalar> {
                                         if let last = done.last, last.errorsAfter == 0, last.belowSafetyAfter ?? 0 == 0 {
                                             network = trial
                                             status = .converged
-                                            message = "\(step.name) removed the last \(m.errors) errors after epoch \(epoch)"
+                                            message = "\(step.name) removed the last \(wrong) errors after epoch \(epoch)"
                                         }
                                     } catch {
                                         // The same weights' region would fail the same way: stop trying.
@@ -279,9 +281,9 @@ public struct Trainer<Scalar: LinalgScalar> {
                             let t = elapsed()
                             if t - lastReport >= 1 {
                                 lastReport = t
-                                let m = metrics ?? Metrics(mse: epochSSE / Double(n), mce: .nan, errors: 0)
+                                let m = metrics ?? Metrics(mse: epochSSE / Double(n), mce: nil, errors: nil)
                                 progress(ProgressEvent(.epoch, done: epoch, of: config.epochs, elapsed: t,
-                                                       measures: [.mse(m.mse), .mce(m.mce), .learningRate(lr)]))
+                                                       measures: [.mse(m.mse), .mce(m.mce ?? .nan), .learningRate(lr)]))
                             }
                         }
                         if epoch < config.epochs { try checkpointIfDue(epoch: epoch + 1, batchStart: 0, epochSSE: 0) }
@@ -314,7 +316,7 @@ public struct Trainer<Scalar: LinalgScalar> {
             curve.append(CurvePoint(epoch: epochsRun, mse: final.mse, mce: final.mce, lr: lr, seconds: totalSeconds))
         }
         progress?(ProgressEvent(.epoch, done: epochsRun, of: config.epochs, elapsed: totalSeconds,
-                                measures: [.mse(final.mse), .mce(final.mce), .learningRate(lr)]))
+                                measures: [.mse(final.mse), .mce(final.mce ?? .nan), .learningRate(lr)]))
         return (curve, final)
     }
 }

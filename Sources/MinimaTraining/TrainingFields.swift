@@ -16,6 +16,8 @@ extension InputField {
     public static let decayAfter = InputField("training.decayAfter")
     /// Geometric decay factor.
     public static let decay = InputField("training.decay")
+    /// Stop at zero training error.
+    public static let stopAtZeroError = InputField("training.stopAtZeroError")
     /// Stop at this training MSE.
     public static let targetMSE = InputField("training.targetMSE")
     /// Wall-clock budget in seconds.

@@ -35,7 +35,8 @@ public struct AngularVolume: Codable, Sendable, Equatable {
         case .global: global += w
         case .suboptimal:
             suboptimal += w
-            for (k, eps) in epsilons.enumerated() where c.mce > eps { lossAbove[k] += w }
+            // L_ε needs an MCE: real-valued targets count in no L_ε (`minima volume` refuses them).
+            for (k, eps) in epsilons.enumerated() where (c.mce ?? -.infinity) > eps { lossAbove[k] += w }
         case .none: none += w
         case .undecided: undecided += w
         }

@@ -7,7 +7,7 @@ import MinimaLandscape
 
 /// Theorem 8's global minimum, built explicitly (docs/theory.md §3; docs/construction.md): a network
 /// with `d1* = 4⌈N/(2d0 − 2)⌉` hidden units that fits any y exactly on data X in general
-/// position, with no zero pre-activation. Float64 throughout.
+/// position, with no zero pre-activation: class labels or real-valued targets alike. Float64 throughout.
 ///
 /// The data are split into `K = ⌈N/(d0 − 1)⌉` groups of d0 − 1 consecutive samples; `v_k` is a
 /// unit normal of the span of group k. The pair of units `v_k ± δ_k u_k` with output weights
@@ -30,9 +30,10 @@ public enum Theorem8Construction {
         public var d1Star: Int
         /// Whether the two spare units form a linear pair (K odd).
         public var linearPair: Bool
-        /// MSE and MCE of the built network on (X, y) (Float64 forward pass).
+        /// MSE and MCE of the built network on (X, y) (Float64 forward pass); the MCE is nil
+        /// (null in JSON) for real-valued targets.
         public var mse: Double
-        public var mce: Double
+        @NullWhenAbsent public var mce: Double?
         /// `max_n |f(x_n) − y_n| / max_n |y_n|`.
         public var relativeMaxResidual: Double
         /// `min_{i,n} |w_iᵀx_n|` and the number of exactly zero pre-activations.
@@ -55,7 +56,7 @@ public enum Theorem8Construction {
         let x = data.x
         let k = (n + d0 - 2) / (d0 - 1)
         let linearPair = k % 2 == 1
-        var rng = SeededGenerator(seed: seed, stream: 8)
+        var rng = SeededGenerator(seed: seed, stream: .construction)
 
         // Normals v_k of each group's span (smallest eigenvectors of the group's Gram matrix;
         // a random combination of them when the group has fewer than d0 − 1 samples).

@@ -22,7 +22,7 @@ extension Array where Element == VolumeEstimate {
 /// (d1×d0), find its region `D_A` (the signs of `W X`), classify the region, count.
 ///
 /// Reproducible and independent of the thread count: the draws are cut into blocks of
-/// `blockSize`, block b always uses `SeededGenerator(seed:, stream: b)`, workers take blocks
+/// `blockSize`, block b always uses `SeededGenerator(seed:, stream: .volumeBlocks, index: b)`, workers take blocks
 /// round-robin, and the per-block counts are summed (integers, so the order does not matter).
 /// Workers run with OpenBLAS set to one thread (restored afterwards).
 public struct MonteCarloVolume: Sendable {
@@ -68,6 +68,10 @@ public struct MonteCarloVolume: Sendable {
     public func validate() throws {
         guard units >= 1 else { throw MinimaError.invalidValue(field: .units, message: "d1 must be positive, got \(units)") }
         guard samples >= 1 else { throw MinimaError.invalidValue(field: .samples, message: "must be positive, got \(samples)") }
+        let blockLimit = UInt64(MonteCarloVolume.blockSize) * RandomStream.volumeBlocks.count
+        guard UInt64(samples) <= blockLimit else {
+            throw MinimaError.invalidValue(field: .samples, message: "at most \(blockLimit) draws (2³² blocks of \(MonteCarloVolume.blockSize), one random stream each), got \(samples)")
+        }
         guard confidence > 0, confidence < 1 else {
             throw MinimaError.invalidValue(field: .confidence, message: "must be in (0, 1), got \(confidence)")
         }
@@ -95,7 +99,7 @@ public struct MonteCarloVolume: Sendable {
             var tally = AngularVolume(epsilons: epsilons)
             do {
                 for b in stride(from: worker, to: blocks, by: workers) {
-                    var rng = SeededGenerator(seed: seed, stream: UInt64(b))
+                    var rng = SeededGenerator(seed: seed, stream: .volumeBlocks, index: b)
                     let first = b * MonteCarloVolume.blockSize
                     for _ in first..<min(total, first + MonteCarloVolume.blockSize) {
                         let w = Matrix<Double>(rows: d1, columns: d0, elements: rng.normals(d1 * d0))

@@ -20,11 +20,12 @@ public enum RegionContent: String, Codable, Sendable, CaseIterable {
 /// The verdict on one region and the numbers behind it.
 public struct RegionClassification: Codable, Sendable, Equatable {
     public var content: RegionContent
-    /// `rank(A∘X)`.
+    /// `rank(A∘X)` by `KhatriRao.rank` with its default route and tolerance, the certificate's.
     public var rank: Int
-    /// MSE and MCE of the region's only possible DLM output `ŷ_A` (its least-squares fit).
+    /// MSE and MCE of the region's only possible DLM output `ŷ_A` (its least-squares fit); the
+    /// MCE is nil (null in JSON) for real-valued targets.
     public var mse: Double
-    public var mce: Double
+    @NullWhenAbsent public var mce: Double?
     /// The margin `t` of the solution GLPK found (normalised units, see `RegionClassifier`);
     /// nil when no DLM exists or none was needed (ŷ_A = 0 is reached by z = 0).
     public var margin: Double?
@@ -97,22 +98,25 @@ public struct RegionClassifier: Sendable {
     /// Classifies the region of `pattern` (d1 units × N samples).
     public func classify(_ pattern: RegionPattern) throws -> RegionClassification {
         precondition(pattern.samples == x.rows, "pattern has \(pattern.samples) samples, X has \(x.rows)")
-        let m = khatriRaoTransposed(pattern, inputs: x, slope: slope)
-        let fit = try RegionLeastSquares(khatriRaoTransposed: m, targets: y)
-        let n = Double(max(1, y.count))
-        let sse = fit.residual.reduce(0) { $0 + $1 * $1 }
-        let errors = zip(fit.fitted, y).filter { coding.isError(output: $0, label: $1) }.count
-        var result = RegionClassification(content: .none, rank: fit.rank, mse: sse / n,
-                                          mce: Double(errors) / n, margin: nil)
+        let design = pattern.khatriRao(inputs: x, slope: slope)
+        let rank: KhatriRaoRank, fit: RegionSolution
+        do {
+            rank = try design.rank()
+            fit = try RegionFit.solve(design, y: y, coding: coding, method: .dense)
+        } catch {
+            throw MinimaError.numerical("rank or least-squares fit of a region failed: \(error)")
+        }
+        var result = RegionClassification(content: .none, rank: rank.rank, mse: fit.fit.mse,
+                                          mce: fit.fit.mce, margin: nil)
         let yNorm = y.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        let isExact = sse.squareRoot() <= RegionClassifier.residualTolerance * max(yNorm, .leastNormalMagnitude)
+        let isExact = norm(fit.residual) <= RegionClassifier.residualTolerance * max(yNorm, .leastNormalMagnitude)
         let fittedMax = fit.fitted.reduce(0) { max($0, abs($1)) }
         if fittedMax <= RegionClassifier.residualTolerance * yNorm {
             // ŷ_A = 0 is reached by z = 0 with any W in the region.
             result.content = isExact ? .global : .suboptimal
             return result
         }
-        let outcome = try reachable(pattern: pattern, m: m, fitted: fit.fitted.map { $0 / fittedMax })
+        let outcome = try reachable(pattern: pattern, m: design.explicitTransposed(), fitted: fit.fitted.map { $0 / fittedMax })
         switch outcome {
         case .solved(let t):
             result.content = isExact ? .global : .suboptimal

@@ -5,9 +5,8 @@ import MinimaModel
 import MinimaLandscape
 
 // What the region classifier needs of a region's geometry: a compact, hashable sign pattern
-// (the cache key of Monte Carlo and exact enumeration), `(A∘X)ᵀ` through `Landscape/KhatriRao`,
-// and the dense least-squares fit with the rank rule the classifier relies on. The general
-// tools (tolerances, matrix-free products, LSQR) are in `Landscape/`.
+// (the cache key of Monte Carlo and exact enumeration) and its `A∘X` as a `Landscape/KhatriRao`,
+// whose rank and least-squares fit (with their one tolerance) are the certificate's.
 
 /// The sign pattern of a one-hidden-layer network's pre-activations on the data,
 /// `S_in = sign(w_iᵀ x_n)` for d1 units and N samples (docs/theory.md §2). It names the differentiable
@@ -94,41 +93,15 @@ public struct RegionPattern: Hashable, Sendable {
     }
 }
 
-/// The Khatri-Rao product `A∘X` of docs/theory.md §2, stored transposed: `(A∘X)ᵀ` is N×(d1·d0) and
-/// its row n is `[A_1n x_nᵀ, …, A_{d1}n x_nᵀ]`, so that the network output inside the region is
-/// `f = (A∘X)ᵀ u` with `u = vec(diag(z) W)` (unit blocks of d0 entries). Built by `KhatriRao`.
-func khatriRaoTransposed(_ pattern: RegionPattern, inputs x: Matrix<Double>, slope rho: Double) -> Matrix<Double> {
-    var slopes = Matrix<Double>(rows: pattern.samples, columns: pattern.units)   // Aᵀ, N×d1
-    for n in 0..<pattern.samples {
-        for i in 0..<pattern.units { slopes[n, i] = pattern.isPositive(unit: i, sample: n) ? 1 : rho }
-    }
-    return KhatriRao(slopes: slopes, inputs: x).explicitTransposed()
-}
-
-/// The region's least-squares fit (docs/theory.md §2): `ŷ_A = P_A y`, the projection of y onto the
-/// row space of `A∘X`, the residual `e_A = y − ŷ_A`, and `rank(A∘X)`.
-struct RegionLeastSquares {
-    /// `ŷ_A`.
-    package var fitted: [Double]
-    /// `e_A = y − ŷ_A`.
-    package var residual: [Double]
-    /// `rank(A∘X)`.
-    package var rank: Int
-
-    /// Singular values `σ ≤ rcond·σ_max` of `A∘X` count as zero (LAPACK `dgelsd`). 1e-10: far
-    /// above the rounding error of an SVD in Float64 at these sizes (~1e-16·(d0·d1 + N)), far
-    /// below the smallest singular value of a generic full-rank `A∘X` with Gaussian X at the sizes
-    /// Minima classifies (≳ 1e-4 relative), so exact rank deficiency and genericity are told apart.
-    package static let rcond = 1e-10
-
-    package init(khatriRaoTransposed m: Matrix<Double>, targets y: [Double]) throws {
-        do {
-            let (u, rank) = try m.leastSquares(y, rcond: RegionLeastSquares.rcond)
-            fitted = m.times(u)
-            residual = zip(y, fitted).map { $0 - $1 }
-            self.rank = rank
-        } catch {
-            throw MinimaError.numerical("least-squares fit of a region failed: \(error)")
+extension RegionPattern {
+    /// The region's `A∘X` (docs/theory.md §2) for inputs X (N×d0) and slope ρ: the design whose
+    /// rank (`KhatriRao.rank`) and least-squares fit (`RegionFit.solve`) the classifier takes
+    /// from `Landscape/`, exactly as the certificate does.
+    public func khatriRao(inputs x: Matrix<Double>, slope rho: Double) -> KhatriRao<Double> {
+        var slopes = Matrix<Double>(rows: samples, columns: units)   // Aᵀ, N×d1
+        for n in 0..<samples {
+            for i in 0..<units { slopes[n, i] = isPositive(unit: i, sample: n) ? 1 : rho }
         }
+        return KhatriRao(slopes: slopes, inputs: x)
     }
 }

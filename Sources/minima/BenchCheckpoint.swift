@@ -42,7 +42,7 @@ struct BenchCheckpoint: ParsableCommand {
         let network = Network<Float>.random(shape: shape, seed: 1)
         var fingerprint = [String: String]()
         let hashSeconds = ContinuousClock.seconds { fingerprint["data.checksum"] = CheckpointFingerprint.data(x: data.x.elements, y: data.y, n: n, d0: d0) }
-        var rng = SeededGenerator(seed: 1, stream: 5)
+        var rng = SeededGenerator(seed: 1, stream: .batchOrder)
         let order = rng.permutation(n)
         let count = network.parameters.count
         let header = CheckpointHeader(scalarBytes: 4, fingerprint: fingerprint, epoch: 100, batchStart: 512 * 40, epochSSE: 1,

@@ -94,8 +94,8 @@ struct BenchLandscape: ParsableCommand {
                                                progress: ProgressPrinter("LSQR", quiet: false).report)
             }
             let f = solution!.fit
-            print(String(format: "LSQR region fit: MSE_A %.4e, MCE_A %.4f%%, %d iterations (%@), achieved tolerance %.3e, %.1f s (%.3f s/iteration)",
-                         f.mse, 100 * f.mce, f.iterations, f.converged ? "converged" : "NOT converged", f.achievedTolerance, t,
+            print(String(format: "LSQR region fit: MSE_A %.4e, MCE_A %@, %d iterations (%@), achieved tolerance %.3e, %.1f s (%.3f s/iteration)",
+                         f.mse, NotApplicable.percent(f.mce), f.iterations, f.converged ? "converged" : "NOT converged", f.achievedTolerance, t,
                          t / Double(Swift.max(1, f.iterations))))
         }
     }

@@ -64,8 +64,8 @@ struct Certify: ParsableCommand {
             try WeightFiles.save(stepped, to: folder)
             let m = stepped.metrics(dataset)
             let line = "region fit saved in \(folder) as weights: " +
-                String(format: "the network with them has MSE %.4e, MCE %.4f%% (%d wrong); the fit itself MSE_A %.4e, MCE_A %.4f%%\n",
-                       m.mse, 100 * m.mce, m.errors, solution.fit.mse, 100 * solution.fit.mce)
+                String(format: "the network with them has MSE %.4e, MCE %@%@; the fit itself MSE_A %.4e, MCE_A %@\n",
+                       m.mse, NotApplicable.percent(m.mce), m.errors.map { " (\($0) wrong)" } ?? "", solution.fit.mse, NotApplicable.percent(solution.fit.mce))
             FileHandle.standardError.write(Data(line.utf8))
         }
         let encoded = try certificate.jsonData()

@@ -9,7 +9,9 @@ struct Construct: ParsableCommand {
         discussion: """
             Splits the data into groups of d0 − 1 samples, puts a pair of units on each group's \
             hyperplane and solves one linear system for their directions (docs/construction.md). \
-            Float64. Prints the unit count, MSE, MCE, largest residual and margin min|w·x|; \
+            Float64. Any y: class labels, or real-valued targets with --labels real (a y.npy \
+            as given, or y ~ N(0, 1) for --dataset gaussian). Prints the unit count, MSE, MCE \
+            (— for real targets), largest residual and margin min|w·x|; \
             --save-weights writes W1.npy and z.npy so the network can be checked or trained further.
             """)
 
@@ -35,7 +37,7 @@ struct Construct: ParsableCommand {
         let (net, r) = try Theorem8Construction.build(data: dataset, slope: slope, seed: seed)
         print("N = \(r.n), d0 = \(r.d0), ρ = \(r.slope), data: \(dataset.name)")
         print("groups K = \(r.groups), hidden units \(r.units) (Theorem 8: d1* = \(r.d1Star))\(r.linearPair ? ", including one linear pair (K odd)" : "")")
-        print(String(format: "MSE %.3e, MCE %.4f%%, max |f − y|/max |y| = %.3e", r.mse, 100 * r.mce, r.relativeMaxResidual))
+        print(String(format: "MSE %.3e, MCE %@, max |f − y|/max |y| = %.3e", r.mse, NotApplicable.percent(r.mce), r.relativeMaxResidual))
         print(String(format: "margin min|w·x| = %.3e, %d zero pre-activations, largest |z| = %.3e", r.margin, r.zeroPreactivations, r.maxOutputWeight))
         if let dir = saveWeights {
             try WeightFiles.save(net, to: dir)

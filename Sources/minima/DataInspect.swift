@@ -64,9 +64,14 @@ struct DataInspect: ParsableCommand {
             lines.append("binary task: negative = {\(names(r.negativeClasses))}; positive = {\(names(r.positiveClasses))}")
         }
         let n = max(r.n, 1)
-        lines.append(String(format: "N = %d, d0 = %d (%@); labels: %d negative (%.2f%%), %d positive (%.2f%%)",
-                            r.n, r.d0, precision.rawValue, r.negatives, 100 * Double(r.negatives) / Double(n),
-                            r.positives, 100 * Double(r.positives) / Double(n)))
+        if let negatives = r.negatives, let positives = r.positives {
+            lines.append(String(format: "N = %d, d0 = %d (%@); labels: %d negative (%.2f%%), %d positive (%.2f%%)",
+                                r.n, r.d0, precision.rawValue, negatives, 100 * Double(negatives) / Double(n),
+                                positives, 100 * Double(positives) / Double(n)))
+        } else {
+            lines.append(String(format: "N = %d, d0 = %d (%@); real-valued targets: mean %.4g, std %.4g (no classes)",
+                                r.n, r.d0, precision.rawValue, r.targetMean ?? .nan, r.targetStd ?? .nan))
+        }
         if let m = r.pixelMean, let s = r.pixelStd { lines.append(String(format: "pixels (scaled): mean %.4f, std %.4f", m, s)) }
         lines.append(String(format: "inputs: mean %.4g, std %.4g", r.featureMean, r.featureStd))
         if let e = r.covarianceEigenvalueRange { lines.append(String(format: "covariance eigenvalues (ZCA): %.3g … %.3g", e[0], e[1])) }

@@ -15,6 +15,8 @@ enum FieldFlags {
         .limit: "--limit",
         .mergeTest: "--merge-test",
         .classes: "--classes",
+        .labels: "--labels",
+        .stopAtZeroError: "--stop-at-zero-error",
         .pool: "--pool",
         .scale: "--scale",
         .zcaEpsilon: "--zca-eps",

@@ -103,16 +103,16 @@ struct Slice: ParsableCommand {
             print(String(decoding: try RecordJSON.encode(r), as: UTF8.self))
             return
         }
-        print(String(format: "centre: MSE %.6e, MCE %.4f%%", r.centre.mse, 100 * r.centre.mce))
+        print(String(format: "centre: MSE %.6e, MCE %@", r.centre.mse, NotApplicable.percent(r.centre.mce)))
         if let line = r.line {
             print(String(format: "line along %@ (--move %@), α in [%g, %g]: %d crossings, %d pieces (degree %d)",
                          r.directions[0].kind, r.move.rawValue, r.range[0], r.range[1], line.crossings, line.pieces, line.degree))
-            print(String(format: "exact minimum on the line: α = %.10g, MSE %.6e, MCE %.4f%%", line.minimum.alpha, line.minimum.mse, 100 * line.minimum.mce))
+            print(String(format: "exact minimum on the line: α = %.10g, MSE %.6e, MCE %@", line.minimum.alpha, line.minimum.mse, NotApplicable.percent(line.minimum.mce)))
         }
         if let plane = r.plane {
             print(String(format: "plane %@ × %@ (--move %@), %d×%d points: %d regions on the grid, %d activation boundaries cross it",
                          r.directions[0].kind, r.directions[1].kind, r.move.rawValue, r.points[0], r.points[1], plane.gridRegions, plane.boundaryLines))
-            print(String(format: "lowest grid point: α = %g, β = %g, MSE %.6e, MCE %.4f%%", plane.lowest.alpha, plane.lowest.beta, plane.lowest.mse, 100 * plane.lowest.mce))
+            print(String(format: "lowest grid point: α = %g, β = %g, MSE %.6e, MCE %@", plane.lowest.alpha, plane.lowest.beta, plane.lowest.mse, NotApplicable.percent(plane.lowest.mce)))
         }
         print(String(format: "%.2f s (products %.2f s, grid %.2f s, exact %.2f s); results in %@",
                      r.seconds.total, r.seconds.products, r.seconds.grid, r.seconds.exact, out))

@@ -49,7 +49,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Certify the final weights (as `minima certify` with its defaults) and attach the certificate to the run record.")
     var certify: Bool = false
 
-    @Flag(help: "After training, if samples are still misclassified: the region margin step (minimum-norm least-squares steps inside the activation region that put the low-margin samples at margin ½; see docs/experiments.md).")
+    @Flag(help: "After training, if samples are still misclassified: the region margin step (minimum-norm least-squares steps inside the activation region that put the low-margin samples at margin ½; see docs/experiments.md). Class labels only: refused with --labels real.")
     var marginStep: Bool = false
 
     @Option(help: ArgumentHelp("With the margin step: also try it whenever an epoch ends with at most K wrong samples (at most every 50 epochs, 8 iterations a try), and stop at the first try that leaves none; Table 1's recipe uses K = 50. Implies --margin-step.", valueName: "K"))
@@ -105,8 +105,9 @@ struct Train: ParsableCommand {
         }
         let f = record.final
         print("\(f.status.rawValue): \(f.message)")
-        print(String(format: "final MSE %.3e, MCE %.4f%% (%d wrong), margin min|w·x| %.3e, %d zero pre-activations, ‖∇‖ %.3e, %d epochs in %.2f s",
-                     f.mse, 100 * f.mce, f.errors, f.minAbsPreactivation, f.zeroPreactivations, f.gradientNorm, f.epochs, f.seconds))
+        print(String(format: "final MSE %.3e, MCE %@%@, margin min|w·x| %.3e, %d zero pre-activations, ‖∇‖ %.3e, %d epochs in %.2f s",
+                     f.mse, NotApplicable.percent(f.mce), f.errors.map { " (\($0) wrong)" } ?? "", f.minAbsPreactivation,
+                     f.zeroPreactivations, f.gradientNorm, f.epochs, f.seconds))
         for (k, it) in (f.marginStep ?? []).enumerated() {
             print(String(format: "margin step %d: %d samples selected, %d → %d wrong, step length %.3g, MSE %.4e",
                          k + 1, it.selected, it.errorsBefore, it.errorsAfter, it.stepLength, it.mseAfter))

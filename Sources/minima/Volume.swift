@@ -88,6 +88,9 @@ struct Volume: ParsableCommand {
             try MemoryBudget.check(bytes: MemoryBudget.sum(MemoryBudget.product(d1, d0, 8, threads), pattern.flatMap { MemoryBudget.product(draws, $0) }),
                                    what: "--samples \(samples) × --data-seeds \(dataSeeds) draws, each region a pattern of N·d1 = \(n)·\(d1) signs")
         }
+        if data.labels == .real {
+            throw MinimaError.invalidOption(flag: "--labels", message: "real does not apply to minima volume: V(L_ε) sorts sub-optimal minima by their MCE (--eps), which real-valued targets do not have")
+        }
         _ = try epsilonList()
         if study { _ = try parseList(studySizes ?? "8,12,16,20,24", flag: "--study-sizes") { Int($0) } }
     }

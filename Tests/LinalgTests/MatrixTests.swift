@@ -84,7 +84,7 @@ struct DecompositionTests {
 struct RandomTests {
     @Test func sameSeedSameNumbersOtherSeedOrStreamOthers() {
         var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42)
-        var c = SeededGenerator(seed: 43), d = SeededGenerator(seed: 42, stream: 1)
+        var c = SeededGenerator(seed: 43), d = SeededGenerator(seed: 42, streamID: 1)
         let xa = (0..<100).map { _ in a.next() }
         #expect(xa == (0..<100).map { _ in b.next() })
         #expect(xa != (0..<100).map { _ in c.next() })

@@ -70,7 +70,7 @@ struct NpyTests {
             Issue.record("a label of 0.5 was accepted")
         } catch { #expect("\(error)".contains("label 0.5 at index 3")) }
         let ok: Dataset<Float> = try Dataset.load(x: dir.file("X.npy"), y: dir.file("y.npy"))
-        #expect(ok.n == 4 && ok.d0 == 3 && ok.classCounts == (2, 2))
+        #expect(ok.n == 4 && ok.d0 == 3 && ok.classCounts! == (2, 2))
     }
 
     @Test func weightFilesRoundTripAndRejectWrongShapes() throws {

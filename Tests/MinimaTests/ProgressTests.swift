@@ -25,7 +25,7 @@ struct ProgressTests {
         let f = record.final, lr = try #require(record.curve.last?.lr)
         let line = try #require(r.stderr.split(separator: "\n").last.map(String.init))
         let expected = "epoch \(String(f.epochs).count == 1 ? " " : "")\(f.epochs)/30  mse " + String(format: "%.4e", f.mse)
-            + "  mce " + String(format: "%7.3f%%", 100 * f.mce) + "  lr " + String(format: "%.3e", lr) + "  "
+            + "  mce " + String(format: "%7.3f%%", 100 * f.mce!) + "  lr " + String(format: "%.3e", lr) + "  "
         #expect(line.hasPrefix(expected), "\(line) is not \(expected)…")
         #expect(f.epochs == 30 ? line.hasSuffix("s  done") : line.contains("s  eta "), "\(line)")
         let quiet = try runMinima(args + ["--out", dir.file("quiet.json"), "--quiet"])

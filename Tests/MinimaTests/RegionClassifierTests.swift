@@ -50,7 +50,7 @@ struct RegionClassifierTests {
             let c = try RegionClassifier(data: data, slope: 0, method: method).classify(Self.pattern)
             #expect(c.content == .suboptimal, "\(method)")
             #expect(abs(c.mse - 25.0 / 3) < 1e-12)
-            #expect(abs(c.mce - 1.0 / 3) < 1e-12)
+            #expect(abs(c.mce! - 1.0 / 3) < 1e-12)
             #expect(c.rank == 2)
         }
         // The same data with a negative output weight: u = (−1, −2) ∈ −C is reachable too.

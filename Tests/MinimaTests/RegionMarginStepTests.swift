@@ -23,6 +23,18 @@ struct RegionMarginStepTests {
         return (net, data)
     }
 
+    /// Random labels on Gaussian data (N = 120, d0 = 10), 24 fresh units, and Adam for up to
+    /// 2000 epochs: enough for the step to finish what training leaves.
+    static func untrained() -> (Network<Double>, Dataset<Double>, TrainingConfiguration) {
+        let data: Dataset<Double> = SyntheticData.gaussian(n: 120, d0: 10, seed: 21)
+        let net = Network<Double>.random(shape: NetworkShape(d0: 10, hidden: [24]), seed: 22)
+        var config = TrainingConfiguration()
+        config.optimizer = .adam
+        config.learningRate = 0.01
+        config.epochs = 2000
+        return (net, data, config)
+    }
+
     /// Inside the region the outputs are linear in W1, so a small multiple ε of the step moves
     /// each selected sample's output by ε·(target − f): the Jacobian and the minimum-norm solve.
     @Test(arguments: [(0.0, false), (0.2, true)])
@@ -51,7 +63,7 @@ struct RegionMarginStepTests {
     @Test(arguments: [(0.0, false), (0.1, true)])
     func removesTheRemainingErrors(_ slope: Double, _ bias: Bool) throws {
         var (net, data) = RegionMarginStepTests.partlyTrained(slope: slope, bias: bias)
-        let before = net.metrics(data).errors
+        let before = net.metrics(data).errors!
         #expect(before > 0)
         let history = try RegionMarginStep().run(&net, on: data)
         #expect(net.metrics(data).errors == 0)
@@ -61,12 +73,8 @@ struct RegionMarginStepTests {
     }
 
     @Test func trainerTriesTheStepBelowItsThreshold() {
-        let data: Dataset<Double> = SyntheticData.gaussian(n: 120, d0: 10, seed: 21)
-        var net = Network<Double>.random(shape: NetworkShape(d0: 10, hidden: [24]), seed: 22)
-        var config = TrainingConfiguration()
-        config.optimizer = .adam
-        config.learningRate = 0.01
-        config.epochs = 2000
+        let (start, data, config) = RegionMarginStepTests.untrained()
+        var net = start
         var step = RegionMarginStep()
         step.triesBelow = 30
         step.tryEvery = 10
@@ -86,12 +94,12 @@ struct RegionMarginStepTests {
         var safe = plain
         _ = try RegionMarginStep().run(&plain, on: data)
         let plainMetrics = plain.metrics(data)
-        #expect(plainMetrics.errors == 0 && plainMetrics.smallestSignedOutput > 0 && plainMetrics.smallestSignedOutput < 0.2)
+        #expect(plainMetrics.errors == 0 && plainMetrics.smallestSignedOutput! > 0 && plainMetrics.smallestSignedOutput! < 0.2)
         var step = RegionMarginStep()
         step.safety = 0.2
         let history = try step.run(&safe, on: data)
         let m = safe.metrics(data)
-        #expect(m.errors == 0 && m.smallestSignedOutput >= 0.2)
+        #expect(m.errors == 0 && m.smallestSignedOutput! >= 0.2)
         #expect(history.last?.belowSafetyAfter == 0 && (history.first?.belowSafetyBefore ?? 0) > 0)
         // The smallest signed output is the minimum of y·f over the samples.
         let f = safe.outputs(data)
@@ -104,12 +112,8 @@ struct RegionMarginStepTests {
     /// Under a finisher with a safety margin, 0 wrong is not the end of training: the finisher
     /// is tried until every sample clears the margin, and the record keeps min y·f.
     @Test func trainerStopsOnlyWhenEverySampleClearsTheSafetyMargin() {
-        let data: Dataset<Double> = SyntheticData.gaussian(n: 120, d0: 10, seed: 21)
-        var net = Network<Double>.random(shape: NetworkShape(d0: 10, hidden: [24]), seed: 22)
-        var config = TrainingConfiguration()
-        config.optimizer = .adam
-        config.learningRate = 0.01
-        config.epochs = 2000
+        let (start, data, base) = RegionMarginStepTests.untrained()
+        var net = start, config = base
         config.stopAtZeroError = true
         var step = RegionMarginStep()
         step.triesBelow = 30
@@ -144,7 +148,7 @@ struct RegionMarginStepTests {
         var config = TrainingConfiguration()
         config.epochs = 5
         let (_, final) = Trainer<Double>(config, finisher: FailingFinisher()).train(&net, on: data)
-        #expect(final.errors > 0)
+        #expect(final.errors! > 0)
         // Tried after epoch 1, then no more tries during training; then once after the last epoch.
         #expect(final.message == "ran all 5 epochs; the failing finisher failed after epoch 1: no region today; the failing finisher failed: no region today")
         #expect(final.marginStep == nil)

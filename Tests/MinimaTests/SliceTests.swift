@@ -37,7 +37,7 @@ struct SliceTests {
     func crossingsMatchSampling(move: SliceMove) throws {
         for (slope, bias) in [(0.0, false), (0.1, true)] {
             let (net, data) = Self.problem(slope: slope, bias: bias)
-            let d = SliceDirection.random(like: net, move: move, seed: 7, stream: 1)
+            let d = SliceDirection.random(like: net, move: move, seed: 7, index: 0)
             let range = -1.5...2.0
             let line = SliceLine.compute(SliceSpan(network: net, data: data, directions: [d.vector]), range: range)
             #expect(!line.crossings.isEmpty)
@@ -69,7 +69,7 @@ struct SliceTests {
     func polynomialMatchesNetwork(move: SliceMove) throws {
         for (slope, bias) in [(0.0, false), (0.2, true)] {
             let (net, data) = Self.problem(slope: slope, bias: bias)
-            let d = SliceDirection.random(like: net, move: move, seed: 11, stream: 2)
+            let d = SliceDirection.random(like: net, move: move, seed: 11, index: 1)
             let span = SliceSpan(network: net, data: data, directions: [d.vector])
             let line = SliceLine.compute(span, range: -2...2)
             #expect(line.degree == (move == .all ? 4 : 2))
@@ -102,8 +102,8 @@ struct SliceTests {
     @Test("the centre point is the network: same MSE, MCE, region 0")
     func centre() throws {
         let (net, data) = Self.problem(slope: 0.1, bias: true)
-        let d1 = SliceDirection.random(like: net, move: .all, seed: 1, stream: 1)
-        let d2 = SliceDirection.random(like: net, move: .all, seed: 1, stream: 2)
+        let d1 = SliceDirection.random(like: net, move: .all, seed: 1, index: 0)
+        let d2 = SliceDirection.random(like: net, move: .all, seed: 1, index: 1)
         let span = SliceSpan(network: net, data: data, directions: [d1.vector, d2.vector])
         let m = net.metrics(data)
         let p = span.point(0, 0)
@@ -131,16 +131,16 @@ struct SliceTests {
     @Test("filter normalisation gives each direction row the norm of its weight row")
     func filterNormalisation() throws {
         let (net, _) = Self.problem(d1: 4, bias: true)
-        let d = SliceDirection.random(like: net, move: .all, seed: 9, stream: 3)
+        let d = SliceDirection.random(like: net, move: .all, seed: 9, index: 1)
         for row in SliceDirection.rows(net.layout, units: 4, d0: net.shape.d0) {
             let dn = row.map { d.vector[$0] * d.vector[$0] }.reduce(0, +).squareRoot()
             let wn = row.map { net.parameters[$0] * net.parameters[$0] }.reduce(0, +).squareRoot()
             #expect(abs(dn - wn) <= 1e-14 * wn)
         }
         // --move W leaves z̃'s part zero; --move z leaves W̃'s part zero.
-        let w = SliceDirection.random(like: net, move: .w, seed: 9, stream: 3)
+        let w = SliceDirection.random(like: net, move: .w, seed: 9, index: 1)
         #expect(net.layout.output.allSatisfy { w.vector[$0] == 0 } && w.vector[net.layout.outputBias!] == 0)
-        let z = SliceDirection.random(like: net, move: .z, seed: 9, stream: 3)
+        let z = SliceDirection.random(like: net, move: .z, seed: 9, index: 1)
         #expect(net.layout.weights[0].allSatisfy { z.vector[$0] == 0 })
         #expect(abs(Linalg.norm(Array(z.vector[net.layout.output]) + [z.vector[net.layout.outputBias!]])
                     - Linalg.norm(net.outputWeights + [net.parameters[net.layout.outputBias!]])) < 1e-14)
@@ -190,7 +190,7 @@ struct SliceTests {
         net.parameters.replaceSubrange(net.layout.output, with: z)
         let direct = net.mse(data)
         #expect(direct < 1e-26)
-        let d = SliceDirection.random(like: net, move: .w, seed: 4, stream: 1)
+        let d = SliceDirection.random(like: net, move: .w, seed: 4, index: 0)
         let line = SliceLine.compute(SliceSpan(network: net, data: data, directions: [d.vector]), range: -1...1)
         let centre = line.piece(at: 0)
         #expect(abs(centre.mse(at: 0) - direct) < 1e-26, "centre piece \(centre.coefficients)")
@@ -201,7 +201,7 @@ struct SliceTests {
     @Test("a line without crossings is one polynomial piece")
     func onlyZ() throws {
         let (net, data) = Self.problem()
-        let d = SliceDirection.random(like: net, move: .z, seed: 2, stream: 1)
+        let d = SliceDirection.random(like: net, move: .z, seed: 2, index: 0)
         let line = SliceLine.compute(SliceSpan(network: net, data: data, directions: [d.vector]), range: -3...3)
         #expect(line.crossings.isEmpty && line.pieces.count == 1)
         // The MSE is then a quadratic in α: its exact minimiser has zero derivative.

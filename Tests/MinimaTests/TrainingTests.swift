@@ -34,7 +34,7 @@ struct TrainingTests {
         config.stopAtZeroError = true
         let before = net.metrics(data)
         let (curve, final) = Trainer<Double>(config).train(&net, on: data)
-        #expect(before.mce > 0.2)
+        #expect(before.mce! > 0.2)
         #expect(final.mce == 0 && final.errors == 0)
         #expect(final.status == .converged)
         #expect(curve.first?.epoch == 0 && curve.last?.epoch == final.epochs)

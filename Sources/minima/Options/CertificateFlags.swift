@@ -9,7 +9,7 @@ struct CertificateFlags: ParsableArguments {
     @Option(help: "‖e − e_A‖/‖y‖ at or below which the network is at its region's DLM (MSE − MSE_A = ‖e − e_A‖²/N).")
     var dlmTol: Double = 1e-4
 
-    @Option(help: "rank(A∘X) route: auto, svd (explicit ?gesdd), gram ((AᵀA)⊙(XᵀX), ?syevd), bound (rank ≤ d0·d1 when that is < N).")
+    @Option(help: "rank(A∘X) route: auto (svd up to 10⁶ entries, then gram when N ≤ p), svd (explicit ?gesdd), gram ((AᵀA)⊙(XᵀX), ?syevd), bound (rank ≤ d0·d1 when that is < N).")
     var rankMethod: RankMethod = .auto
 
     @Option(help: "Relative rank tolerance: σ > tol·σ_max counts (default max(N,p)·ε for svd, √(max(N,p)·ε) for gram).")

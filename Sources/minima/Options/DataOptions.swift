@@ -1,9 +1,9 @@
 import ArgumentParser
 import Minima
 
-/// `--labels`: a label coding, or random labels (coded ±1).
+/// `--labels`: a label coding, random labels (coded ±1), or real-valued targets.
 enum LabelChoice: String, ExpressibleByArgument, CaseIterable {
-    case pm1, zeroOne = "01", random
+    case pm1, zeroOne = "01", random, real
 }
 
 /// The flags that say which data set to use; shared by every command that reads data.
@@ -35,7 +35,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Binary task (image data sets): NEG:POS groups of class indices, ranges or names (0-4:5-9, 1,3,5:0,2, cat:dog, 3:rest), one class K against the rest (K), parity (even → −1, odd → +1) or halves (default: first half of the classes → −1).", valueName: "spec"))
     var classes: String?
 
-    @Option(help: "Labels: pm1 (−1/+1, threshold 0; the default), 01 (0/1, threshold ½), or random (±1 with probability ½ each, drawn from --data-seed: memorisation on real inputs).")
+    @Option(help: "Labels: pm1 (−1/+1, threshold 0; the default), 01 (0/1, threshold ½), random (±1 with probability ½ each, drawn from --data-seed: memorisation on real inputs), or real (real-valued targets, a regression: y.npy as given, any finite numbers; gaussian: y ~ N(0, 1); teacher: the teacher's output f*(x). MSE only: MCE, errors and margins are reported as — (null in JSON), and what needs a threshold is refused; not for image data sets).")
     var labels: LabelChoice?
 
     @Flag(help: "Append the test split to the training set (image data sets; the paper's MNIST row: N = 70,000).")
@@ -143,7 +143,7 @@ struct DataOptions: ParsableArguments {
         if source == .npy { s.x = x; s.y = y }
         if source.isImageSource { s.path = dataPath }
         let labels = self.labels ?? .pm1
-        s.labels = labels == .zeroOne ? .zeroOne : .plusMinusOne
+        s.labels = labels == .zeroOne ? .zeroOne : (labels == .real ? .real : .plusMinusOne)
         s.randomLabels = labels == .random
         s.classes = classes
         s.mergeTest = mergeTest

@@ -27,7 +27,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Per-epoch learning-rate factor γ once decay has started (with --decay-after or --decay-last; default 0.95).")
     var decay: Double?
 
-    @Flag(help: "Stop as soon as the training error (MCE) is 0.")
+    @Flag(help: "Stop as soon as the training error (MCE) is 0 (class labels only: refused with --labels real).")
     var stopAtZeroError: Bool = false
 
     @Option(help: "Stop as soon as the training MSE is at most this.")
