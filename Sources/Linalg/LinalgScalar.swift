@@ -28,6 +28,12 @@ where RawSignificand: FixedWidthInteger {
     static func syrk(_ trans: Transpose, _ n: Int, _ k: Int, _ alpha: Self,
                      _ a: UnsafePointer<Self>, _ lda: Int,
                      _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int)
+    /// Cholesky factor `C = RᵀR` (`?potrf`) of the symmetric positive definite n×n C, upper
+    /// triangle read; R (upper) overwrites it. Returns LAPACK's info (> 0: not positive definite).
+    static func potrf(_ n: Int, _ c: UnsafeMutablePointer<Self>, _ ldc: Int) -> Int
+    /// `x ← op(R)⁻¹ x` for the upper triangular n×n R (`?trsv`).
+    static func trsv(_ trans: Transpose, _ n: Int, _ r: UnsafePointer<Self>, _ ldr: Int,
+                     _ x: UnsafeMutablePointer<Self>, _ incx: Int)
     /// `y ← α·x + y` (`?axpy`).
     static func axpy(_ n: Int, _ alpha: Self, _ x: UnsafePointer<Self>, _ incx: Int,
                      _ y: UnsafeMutablePointer<Self>, _ incy: Int)
@@ -82,6 +88,16 @@ extension Float: LinalgScalar {
                             _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         cblas_ssyrk(CblasRowMajor, CblasUpper, trans.cblas, blasint(n), blasint(k), alpha, a,
                     blasint(lda), beta, c, blasint(ldc))
+    }
+    public static func potrf(_ n: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) -> Int {
+        // Row-major upper is column-major lower: no transposing copy, and the factor L (C = LLᵀ)
+        // read row-major is R = Lᵀ.
+        Int(LAPACKE_spotrf(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), Int32(n), c, Int32(ldc)))
+    }
+    public static func trsv(_ trans: Transpose, _ n: Int, _ r: UnsafePointer<Float>, _ ldr: Int,
+                            _ x: UnsafeMutablePointer<Float>, _ incx: Int) {
+        cblas_strsv(CblasRowMajor, CblasUpper, trans.cblas, CblasNonUnit, blasint(n), r, blasint(ldr),
+                    x, blasint(incx))
     }
     public static func axpy(_ n: Int, _ alpha: Float, _ x: UnsafePointer<Float>, _ incx: Int,
                             _ y: UnsafeMutablePointer<Float>, _ incy: Int) {
@@ -146,6 +162,16 @@ extension Double: LinalgScalar {
                             _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
         cblas_dsyrk(CblasRowMajor, CblasUpper, trans.cblas, blasint(n), blasint(k), alpha, a,
                     blasint(lda), beta, c, blasint(ldc))
+    }
+    public static func potrf(_ n: Int, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) -> Int {
+        // Row-major upper is column-major lower: no transposing copy, and the factor L (C = LLᵀ)
+        // read row-major is R = Lᵀ.
+        Int(LAPACKE_dpotrf(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), Int32(n), c, Int32(ldc)))
+    }
+    public static func trsv(_ trans: Transpose, _ n: Int, _ r: UnsafePointer<Double>, _ ldr: Int,
+                            _ x: UnsafeMutablePointer<Double>, _ incx: Int) {
+        cblas_dtrsv(CblasRowMajor, CblasUpper, trans.cblas, CblasNonUnit, blasint(n), r, blasint(ldr),
+                    x, blasint(incx))
     }
     public static func axpy(_ n: Int, _ alpha: Double, _ x: UnsafePointer<Double>, _ incx: Int,
                             _ y: UnsafeMutablePointer<Double>, _ incy: Int) {

@@ -105,7 +105,7 @@ extension RegionFit {
             let pre = try RegionPreconditioner(design)
             let result = LSQR.solve(unknowns: p, rhs: r0, tolerance: tolerance, maxIterations: maxIterations,
                                     apply: { x in design.transposeTimes(pre.apply(x)) },
-                                    applyTransposed: { v in pre.apply(design.times(v)) },
+                                    applyTransposed: { v in pre.applyTransposed(design.times(v)) },
                                     progress: progress)
             delta = pre.apply(result.solution)
             iterations = result.iterations

@@ -349,12 +349,18 @@ struct ReportTests {
         #expect(try String(contentsOfFile: results + "/runs.csv", encoding: .utf8).contains("table1"))
     }
 
-    @Test("a Table 1 row is a TrainingRun of its configuration: the same record, N and d0 from the data")
-    func table1IsATrainingRun() throws {
+    /// A tiny Table 1 row: d0·d1 = 5 ≪ N = 30 random labels, so MCE cannot reach 0 and
+    /// training runs its epochs.
+    static let tinyRow = Table1Row(dataset: .mnist, title: "tiny", n: 30, d0: 5, d1: 1, paperMCE: 0)
+    static let tinyData: DataSpec = {
         var data = DataSpec()
         data.n = 30; data.d0 = 5; data.seed = 3
-        // d0·d1 = 5 ≪ N = 30 random labels: MCE cannot reach 0, so training runs its epochs.
-        let row = Table1Row(dataset: .mnist, title: "tiny", n: 30, d0: 5, d1: 1, paperMCE: 0)
+        return data
+    }()
+
+    @Test("a Table 1 row is a TrainingRun of its configuration: the same record, N and d0 from the data")
+    func table1IsATrainingRun() throws {
+        let data = Self.tinyData, row = Self.tinyRow
         let reports = ProgressCount()
         let result = try Table1.run(row, data: data, seed: 4, threads: 1) { reports.add($0) }
         #expect(result.errors > 0 && result.n == 30 && result.d0 == 5 && reports.events.count > 0)
@@ -376,9 +382,7 @@ struct ReportTests {
 
     @Test("an interrupted Table 1 row continues from its checkpoint to the uninterrupted row's weights, and the checkpoint goes")
     func table1RowResumes() throws {
-        var data = DataSpec()
-        data.n = 30; data.d0 = 5; data.seed = 3
-        let row = Table1Row(dataset: .mnist, title: "tiny", n: 30, d0: 5, d1: 1, paperMCE: 0)
+        let data = Self.tinyData, row = Self.tinyRow
         let folder = temporaryFolder()
         let direct = try Table1.run(row, data: data, seed: 4, threads: 1, saveWeights: folder + "/direct")
         let checkpoint = folder + "/table1-mnist.checkpoint"

@@ -168,6 +168,68 @@ struct LandscapeTests {
         #expect(Self.maxAbs(zip(d2.fitted, l2.fitted).map { $0 - $1 }) <= 1e-8)
     }
 
+    /// Pixel-like inputs: non-negative (a shared mean), with a covariance whose spectrum decays
+    /// over 4 decades in rotated coordinates, the kind of X for which column scaling leaves
+    /// `(A∘X)(A∘X)ᵀ` badly conditioned. ReLU pattern of random weights.
+    static func illConditionedDesign(n: Int, d0: Int, d1: Int, seed: UInt64) -> KhatriRao<Double> {
+        let g = gaussian(n, d0, seed: seed)
+        let rotation = try! gaussian(d0, d0, seed: seed + 1).gram(.transposed).symmetricEigen(vectors: true).vectors!
+        var scaled = g
+        for r in 0..<n { for j in 0..<d0 { scaled[r, j] *= pow(10, -4 * Double(j) / Double(d0)) } }
+        var x = Matrix.product(scaled, .none, rotation, .none)
+        for k in x.elements.indices { x.elements[k] += 1 }
+        let pattern = ActivationPattern(inputs: x, weights: gaussian(d1, d0, seed: seed + 2), slope: 0)
+        return KhatriRao(slopes: pattern.slopes, inputs: x)
+    }
+
+    @Test("the per-unit preconditioned LSQR fit equals the dense least-squares fit to 1e-10")
+    func preconditionedMatchesDense() throws {
+        let k = Self.illConditionedDesign(n: 400, d0: 24, d1: 12, seed: 40)
+        var rng = SeededGenerator(seed: 41)
+        let y = (0..<k.n).map { _ in rng.next() & 1 == 1 ? 1.0 : -1.0 }
+        let dense = try RegionFit.solve(k, y: y, coding: .plusMinusOne, method: .dense)
+        // 1e-12: near the attainable accuracy of LSQR here (39 iterations); far below it (1e-13)
+        // LSQR without reorthogonalisation loses its way.
+        let lsqr = try RegionFit.solve(k, y: y, coding: .plusMinusOne, method: .lsqr, tolerance: 1e-12)
+        #expect(lsqr.fit.converged)
+        #expect(dense.fit.mse > 0.05)   // p = 288 < N = 400: not an exact fit
+        #expect(Self.maxAbs(zip(dense.fitted, lsqr.fitted).map { $0 - $1 }) <= 1e-10)
+        #expect(abs(dense.fit.mse - lsqr.fit.mse) <= 1e-12)
+        #expect(lsqr.fit.achievedTolerance <= 1e-11)
+        // The preconditioner's two products are transposes of each other: vᵀ(P x) = (Pᵀv)ᵀx.
+        let pre = try RegionPreconditioner(k)
+        let xv: [Double] = rng.normals(k.p), vv: [Double] = rng.normals(k.p)
+        #expect(abs(dot(vv, pre.apply(xv)) - dot(pre.applyTransposed(vv), xv)) <= 1e-9 * norm(pre.apply(xv)) * norm(vv))
+    }
+
+    @Test("where the Kronecker preconditioner with column scaling hits a 300-iteration cap, the per-unit one converges")
+    func perUnitPreconditionerConverges() throws {
+        let k = Self.illConditionedDesign(n: 400, d0: 24, d1: 12, seed: 40)
+        var rng = SeededGenerator(seed: 41)
+        let y = (0..<k.n).map { _ in rng.next() & 1 == 1 ? 1.0 : -1.0 }
+        let cap = 300, tol = 1e-8
+        // The former setup: P = (AᵀA/N)^{-1/2} ⊗ diag(‖X_j‖)⁻¹.
+        var c = k.slopes.gram(.transposed)
+        for e in c.elements.indices { c.elements[e] /= Double(k.n) }
+        let (values, vectors) = try c.symmetricEigen(vectors: true)
+        var half = vectors!
+        for j in 0..<k.d1 { for i in 0..<k.d1 { half[i, j] *= values[j] > 1e-12 * values.last! ? 1 / values[j].squareRoot() : 0 } }
+        let q = Matrix.product(half, .none, vectors!, .transposed)
+        let inverseNorms = (0..<k.d0).map { j in 1 / (0..<k.n).map { k.inputs[$0, j] * k.inputs[$0, j] }.reduce(0, +).squareRoot() }
+        let kron: ([Double]) -> [Double] = { x in
+            var out = Matrix.product(q, .none, Matrix(rows: k.d1, columns: k.d0, elements: x), .none).elements
+            for i in 0..<k.d1 { for j in 0..<k.d0 { out[i * k.d0 + j] *= inverseNorms[j] } }
+            return out
+        }
+        let old = LSQR.solve(unknowns: k.p, rhs: y, tolerance: tol, maxIterations: cap,
+                             apply: { k.transposeTimes(kron($0)) }, applyTransposed: { kron(k.times($0)) })
+        #expect(!old.converged)
+        let new = try RegionFit.solve(k, y: y, coding: .plusMinusOne, method: .lsqr, tolerance: tol, maxIterations: cap)
+        #expect(new.fit.converged)
+        #expect(new.fit.iterations <= 60)
+        #expect(new.fit.achievedTolerance <= 1e-8)
+    }
+
     @Test("a network that fits its targets exactly is certified global")
     func teacherIsGlobal() throws {
         let net = Self.randomNetwork(d0: 8, hidden: [6], slope: 0.1, seed: 13)

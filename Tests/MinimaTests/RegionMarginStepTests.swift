@@ -23,6 +23,18 @@ struct RegionMarginStepTests {
         return (net, data)
     }
 
+    /// Random labels on Gaussian data (N = 120, d0 = 10), 24 fresh units, and Adam for up to
+    /// 2000 epochs: enough for the step to finish what training leaves.
+    static func untrained() -> (Network<Double>, Dataset<Double>, TrainingConfiguration) {
+        let data: Dataset<Double> = SyntheticData.gaussian(n: 120, d0: 10, seed: 21)
+        let net = Network<Double>.random(shape: NetworkShape(d0: 10, hidden: [24]), seed: 22)
+        var config = TrainingConfiguration()
+        config.optimizer = .adam
+        config.learningRate = 0.01
+        config.epochs = 2000
+        return (net, data, config)
+    }
+
     /// Inside the region the outputs are linear in W1, so a small multiple ε of the step moves
     /// each selected sample's output by ε·(target − f): the Jacobian and the minimum-norm solve.
     @Test(arguments: [(0.0, false), (0.2, true)])
@@ -61,12 +73,8 @@ struct RegionMarginStepTests {
     }
 
     @Test func trainerTriesTheStepBelowItsThreshold() {
-        let data: Dataset<Double> = SyntheticData.gaussian(n: 120, d0: 10, seed: 21)
-        var net = Network<Double>.random(shape: NetworkShape(d0: 10, hidden: [24]), seed: 22)
-        var config = TrainingConfiguration()
-        config.optimizer = .adam
-        config.learningRate = 0.01
-        config.epochs = 2000
+        let (start, data, config) = RegionMarginStepTests.untrained()
+        var net = start
         var step = RegionMarginStep()
         step.triesBelow = 30
         step.tryEvery = 10
@@ -104,12 +112,8 @@ struct RegionMarginStepTests {
     /// Under a finisher with a safety margin, 0 wrong is not the end of training: the finisher
     /// is tried until every sample clears the margin, and the record keeps min y·f.
     @Test func trainerStopsOnlyWhenEverySampleClearsTheSafetyMargin() {
-        let data: Dataset<Double> = SyntheticData.gaussian(n: 120, d0: 10, seed: 21)
-        var net = Network<Double>.random(shape: NetworkShape(d0: 10, hidden: [24]), seed: 22)
-        var config = TrainingConfiguration()
-        config.optimizer = .adam
-        config.learningRate = 0.01
-        config.epochs = 2000
+        let (start, data, base) = RegionMarginStepTests.untrained()
+        var net = start, config = base
         config.stopAtZeroError = true
         var step = RegionMarginStep()
         step.triesBelow = 30
