@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Data benchmark (not a test): loading MNIST from .gz, and loading full CIFAR-10 (binary) plus
 # ZCA whitening of all 50,000 x 3072 inputs, next to numpy doing the same whitening (eigh of the
-# covariance) in the same run, with the same number of BLAS threads. Float32 on both sides.
+# covariance) in the same run, with the same number of BLAS threads. Float32 data on both sides; minima whitens in Float64, numpy in Float32.
 #
 #   bench/data.sh CIFAR_DIR MNIST_DIR [THREADS]     (rounds=N bench/data.sh … for N rounds)
 #
-# CIFAR_DIR holds cifar-10-batches-bin (e.g. made by to-binary.py); MNIST_DIR the four .gz files.
-# Uses .build/release/minima (swift build -c release first). Targets: minima's CIFAR load+ZCA
-# at most numpy's time; MNIST .gz load under 2 s.
+# CIFAR_DIR holds cifar-10-batches-bin (the official binary layout); MNIST_DIR the four .gz files.
+# Uses .build/release/minima (swift build -c release first). Prints minima's CIFAR load+ZCA over numpy's and the
+# MNIST .gz load time.
 set -euo pipefail
 cifar=${1:?CIFAR_DIR}; mnist=${2:?MNIST_DIR}; threads=${3:-$(nproc)}
 here=$(cd "$(dirname "$0")" && pwd); minima="$here/../.build/release/minima"
