@@ -140,8 +140,7 @@ public struct Certificate: Codable, Equatable, Sendable {
                                                       regionSolution: ((RegionSolution) -> Void)?) throws -> Certificate {
         let clock = ContinuousClock()
         let t0 = clock.now
-        var net = Network<Double>(shape: network.shape)
-        net.parameters = network.parameters.map { Double($0) }
+        let net: Network<Double> = network.converted()
         let d: Dataset<Double> = data.converted()
         let shape = net.shape
         let layout = net.layout

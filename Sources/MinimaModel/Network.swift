@@ -22,6 +22,13 @@ public struct Network<Scalar: LinalgScalar>: Sendable {
         self.parameters = [Scalar](repeating: 0, count: layout.count)
     }
 
+    /// The same network in another precision.
+    public func converted<Other: LinalgScalar>(to: Other.Type = Other.self) -> Network<Other> {
+        var other = Network<Other>(shape: shape)
+        other.parameters = convertedElements(parameters)
+        return other
+    }
+
     /// The default initialisation: every weight i.i.d. `N(0, 1/fan_in)` (the output weights `z`
     /// too, fan-in d_L), biases zero. Draws come from `seed`'s weight stream.
     public static func random(shape: NetworkShape, seed: UInt64) -> Network {

@@ -115,9 +115,7 @@ public struct PrecisionRecheck: Codable, Equatable, Sendable {
         var fresh = spec
         fresh.cache = false
         let data: Dataset<Double> = try fresh.load()
-        var wide = Network<Double>(shape: network.shape)
-        wide.parameters = convertedElements(network.parameters)
-        let m = wide.metrics(data)
+        let m = network.converted(to: Double.self).metrics(data)
         return PrecisionRecheck(precision: Precision.float64.rawValue, errors: m.errors, mce: m.mce, mse: m.mse,
                                 smallestSignedOutput: m.smallestSignedOutput, seconds: Date().timeIntervalSince(start))
     }
