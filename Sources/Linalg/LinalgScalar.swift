@@ -34,6 +34,9 @@ where RawSignificand: FixedWidthInteger {
     /// `x ← op(R)⁻¹ x` for the upper triangular n×n R (`?trsv`).
     static func trsv(_ trans: Transpose, _ n: Int, _ r: UnsafePointer<Self>, _ ldr: Int,
                      _ x: UnsafeMutablePointer<Self>, _ incx: Int)
+    /// `B ← op(R)⁻¹ B` for the upper triangular m×m R and the m×n B (`?trsm`, R on the left).
+    static func trsm(_ trans: Transpose, _ m: Int, _ n: Int, _ r: UnsafePointer<Self>, _ ldr: Int,
+                     _ b: UnsafeMutablePointer<Self>, _ ldb: Int)
     /// `y ← α·x + y` (`?axpy`).
     static func axpy(_ n: Int, _ alpha: Self, _ x: UnsafePointer<Self>, _ incx: Int,
                      _ y: UnsafeMutablePointer<Self>, _ incy: Int)
@@ -98,6 +101,11 @@ extension Float: LinalgScalar {
                             _ x: UnsafeMutablePointer<Float>, _ incx: Int) {
         cblas_strsv(CblasRowMajor, CblasUpper, trans.cblas, CblasNonUnit, blasint(n), r, blasint(ldr),
                     x, blasint(incx))
+    }
+    public static func trsm(_ trans: Transpose, _ m: Int, _ n: Int, _ r: UnsafePointer<Float>, _ ldr: Int,
+                            _ b: UnsafeMutablePointer<Float>, _ ldb: Int) {
+        cblas_strsm(CblasRowMajor, CblasLeft, CblasUpper, trans.cblas, CblasNonUnit, blasint(m), blasint(n),
+                    1, r, blasint(ldr), b, blasint(ldb))
     }
     public static func axpy(_ n: Int, _ alpha: Float, _ x: UnsafePointer<Float>, _ incx: Int,
                             _ y: UnsafeMutablePointer<Float>, _ incy: Int) {
@@ -172,6 +180,11 @@ extension Double: LinalgScalar {
                             _ x: UnsafeMutablePointer<Double>, _ incx: Int) {
         cblas_dtrsv(CblasRowMajor, CblasUpper, trans.cblas, CblasNonUnit, blasint(n), r, blasint(ldr),
                     x, blasint(incx))
+    }
+    public static func trsm(_ trans: Transpose, _ m: Int, _ n: Int, _ r: UnsafePointer<Double>, _ ldr: Int,
+                            _ b: UnsafeMutablePointer<Double>, _ ldb: Int) {
+        cblas_dtrsm(CblasRowMajor, CblasLeft, CblasUpper, trans.cblas, CblasNonUnit, blasint(m), blasint(n),
+                    1, r, blasint(ldr), b, blasint(ldb))
     }
     public static func axpy(_ n: Int, _ alpha: Double, _ x: UnsafePointer<Double>, _ incx: Int,
                             _ y: UnsafeMutablePointer<Double>, _ incy: Int) {

@@ -70,12 +70,12 @@ public enum MemoryBudget {
     private static let storage = LockedValue<Int?>(nil)
 }
 
-/// A value behind a lock, for the few process-wide settings.
-final class LockedValue<Value>: @unchecked Sendable {
+/// A value behind a lock, for the few process-wide settings and counters shared by workers.
+package final class LockedValue<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+    package init(_ value: Value) { self.value = value }
+    package func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
         lock.lock(); defer { lock.unlock() }
         return try body(&value)
     }

@@ -1,11 +1,11 @@
 /// How far a long computation has come, sent by the layer doing the work to a
 /// `ProgressHandler`: `done` of `total` steps (epochs, runs, draws, grid points, LSQR
-/// iterations), the seconds since the work began, the time left, and what the layer measures
+/// iterations, tiles of a factorisation), the seconds since the work began, the time left, and what the layer measures
 /// on the way (the training MSE and MCE, a sweep's failures, LSQR's residuals).
 public struct ProgressEvent: Sendable, Equatable {
     /// What one step is.
     public enum Step: String, Sendable, Equatable {
-        case epoch, run, draw, point, iteration
+        case epoch, run, draw, point, iteration, tile
     }
 
     /// A quantity measured on the way.

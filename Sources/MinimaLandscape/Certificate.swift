@@ -35,6 +35,8 @@ public struct CertificateOptions: Codable, Equatable, Sendable {
     /// Replaces the rank route's default relative tolerance (see `KhatriRaoRank`).
     public var rankTolerance: Double? = nil
     public var fitMethod: FitMethod = .auto
+    /// LSQR's right preconditioner (see `FitPreconditioner`).
+    public var preconditioner: FitPreconditioner = .auto
     /// LSQR's stopping tolerance (see `LSQR`).
     public var fitTolerance: Double = 1e-10
     public var maxIterations: Int = 20_000
@@ -183,7 +185,7 @@ public struct Certificate: Codable, Equatable, Sendable {
             cert.rankDetail = rank
             let solution = try RegionFit.solve(design, y: d.y, coding: d.coding, start: RegionSolution.start(net), method: options.fitMethod,
                                                tolerance: options.fitTolerance, maxIterations: options.maxIterations,
-                                               progress: fitProgress)
+                                               preconditioner: options.preconditioner, progress: fitProgress)
             regionSolution?(solution)
             let fit = solution.fit
             cert.regionFit = fit

@@ -9,9 +9,31 @@ public enum FitMethod: String, Codable, Sendable, CaseIterable {
     case auto
     /// `?gelsd` (SVD-based minimum-norm least squares) on the explicit `(A∘X)ᵀ`.
     case dense
-    /// Matrix-free LSQR on the products of `KhatriRao`, right-preconditioned by
-    /// `RegionPreconditioner`.
+    /// Matrix-free LSQR on the products of `KhatriRao`, right-preconditioned (`FitPreconditioner`).
     case lsqr
+}
+
+/// The right preconditioner of an LSQR region fit.
+public enum FitPreconditioner: String, Codable, Sendable, CaseIterable {
+    /// `full` when its factor and the design fit in the memory budget, else `units`.
+    case auto
+    /// The Cholesky factor of the whole normal matrix, Float32 tiles (`RegionCholesky`): tens of
+    /// iterations, at the price of summing and factoring the d0·d1 × d0·d1 matrix first.
+    case full
+    /// Exact per-unit blocks coupled by the units' slope correlation (`RegionPreconditioner`):
+    /// cheap to build, but it leaves the coupling between units, so a nearly square design needs
+    /// thousands of iterations.
+    case units
+
+    /// What `auto` chooses for `design` with `threads` workers: full when
+    /// `RegionCholesky.bytes` plus the design itself twice over (its inputs and pattern, and
+    /// the LSQR vectors and products) fit in `MemoryBudget.available`.
+    static func resolve(_ kind: FitPreconditioner, _ design: KhatriRao<Double>, threads: Int) -> FitPreconditioner {
+        guard kind == .auto else { return kind }
+        let designBytes = MemoryBudget.product(design.n, design.d0 + design.d1, 8, 2)
+        guard let bytes = MemoryBudget.sum(RegionCholesky.bytes(design, workers: threads), designBytes) else { return .units }
+        return bytes <= MemoryBudget.available ? .full : .units
+    }
 }
 
 /// The best any point of the region `D_A` can do (docs/theory.md §2): the least-squares fit
@@ -42,6 +64,12 @@ public struct RegionFit: Codable, Equatable, Sendable {
     @NullWhenAbsent public var errors: Int?
     /// LSQR iterations (0 for dense).
     public var iterations: Int
+    /// The preconditioner of an LSQR fit (nil for dense).
+    @NullWhenAbsent public var preconditioner: FitPreconditioner?
+    /// Seconds spent building it (nil for dense).
+    @NullWhenAbsent public var preconditionerSeconds: Double?
+    /// The largest diagonal shift factor c of the full preconditioner (`RegionCholesky`).
+    @NullWhenAbsent public var preconditionerShift: Double?
     /// Whether LSQR met its tolerance, both in its own running estimates and, within a factor
     /// `trueResidualSlack`, in `achievedTolerance` recomputed from the true residual (always
     /// true for dense).
@@ -84,7 +112,7 @@ extension RegionFit {
     public static func solve(_ design: KhatriRao<Double>, y: [Double], coding: LabelCoding,
                              start: [Double]? = nil, method: FitMethod = .auto,
                              tolerance: Double = 1e-10, maxIterations: Int = 20_000,
-                             denseLimit: Int = defaultDenseLimit,
+                             denseLimit: Int = defaultDenseLimit, preconditioner: FitPreconditioner = .auto,
                              progress: ProgressHandler? = nil) throws -> RegionSolution {
         let n = design.n, p = design.p
         precondition(y.count == n, "y has \(y.count) entries, the design \(n) samples")
@@ -98,6 +126,7 @@ extension RegionFit {
         let squaredNorms = design.squaredRowNorms()
         var delta: [Double]
         var iterations = 0, converged = true, effectiveRank: Int? = nil
+        var usedPreconditioner: FitPreconditioner? = nil, preconditionerSeconds: Double? = nil, shiftUsed: Double? = nil
         let requested: Double
         switch chosen {
         case .dense, .auto:
@@ -108,7 +137,18 @@ extension RegionFit {
             effectiveRank = solved.rank
             requested = rcond
         case .lsqr:
-            let pre = try RegionPreconditioner(design)
+            let kind = FitPreconditioner.resolve(preconditioner, design, threads: BLASEnvironment.threads)
+            let built = clock.now
+            let pre: any RightPreconditioner
+            if kind == .full {
+                let full = try RegionCholesky(design, progress: progress)
+                shiftUsed = full.largestShift
+                pre = full
+            } else {
+                pre = try RegionPreconditioner(design)
+            }
+            usedPreconditioner = kind
+            preconditionerSeconds = (clock.now - built).inSeconds
             let result = LSQR.solve(unknowns: p, rhs: r0, tolerance: tolerance, maxIterations: maxIterations,
                                     apply: { x in design.transposeTimes(pre.apply(x)) },
                                     applyTransposed: { v in pre.applyTransposed(design.times(v)) },
@@ -138,7 +178,8 @@ extension RegionFit {
         let d = clock.now - t0
         let fit = RegionFit(method: chosen == .auto ? .dense : chosen, mse: eNorm * eNorm / Double(Swift.max(1, n)),
                             mce: errors.map { Double($0) / Double(Swift.max(1, n)) }, errors: errors,
-                            iterations: iterations, converged: converged, requestedTolerance: requested,
+                            iterations: iterations, preconditioner: usedPreconditioner,
+                            preconditionerSeconds: preconditionerSeconds, preconditionerShift: shiftUsed, converged: converged, requestedTolerance: requested,
                             achievedTolerance: achieved, effectiveRank: effectiveRank, correctionNorm: norm(shift),
                             seconds: d.inSeconds)
         return RegionSolution(fit: fit, fitted: fitted, residual: residual, weights: weights)

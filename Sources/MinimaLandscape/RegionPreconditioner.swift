@@ -19,10 +19,12 @@ import MinimaModel
 /// Ĉ (dead or identical units, eigenvalues below d1·ε·λ_max) are dropped: `(A∘X)ᵀ` is zero on
 /// them, so the fitted values are unchanged. The intercept column is scaled by `1/√N`.
 ///
+/// `RegionCholesky` goes further (the whole normal matrix) where its factor fits in memory.
+///
 /// Cost: `d1·d0²` doubles for the factors (1.2 GB at d0 = 3072, d1 = 16), one Gram product of
 /// the active samples per unit to build them, and two triangular solves per unit per LSQR
 /// iteration.
-struct RegionPreconditioner {
+struct RegionPreconditioner: RightPreconditioner {
     package let d0: Int, d1: Int, intercept: Bool
     /// `Ĉ^{-1/2}` (pseudo-inverse square root), d1×d1.
     package let q: Matrix<Double>
@@ -80,25 +82,7 @@ struct RegionPreconditioner {
                                 if filled == chunk { flush() }
                             }
                             flush()
-                            var largest = 0.0
-                            for j in 0..<d0 { largest = Swift.max(largest, mi[j * d0 + j]) }
-                            var tau = largest > 0 ? Double(Swift.max(n, d0)) * Double.ulpOfOne * largest : 1
-                            let diagonal = (0..<d0).map { mi[$0 * d0 + $0] }
-                            // potrf overwrites the upper triangle only: a copy in the lower one
-                            // rebuilds M_i when a retry needs a larger shift.
-                            for r in 0..<d0 { for col in (r + 1)..<Swift.max(r + 1, d0) { mi[col * d0 + r] = mi[r * d0 + col] } }
-                            for attempt in 0... {
-                                if attempt > 0 {
-                                    for r in 0..<d0 { for col in (r + 1)..<Swift.max(r + 1, d0) { mi[r * d0 + col] = mi[col * d0 + r] } }
-                                }
-                                for j in 0..<d0 { mi[j * d0 + j] = diagonal[j] + tau }
-                                let info = Double.potrf(d0, mi, d0)
-                                if info == 0 { break }
-                                guard attempt < 6 else {
-                                    throw MinimaError.numerical("the Cholesky factor of unit \(i)'s input Gram failed (LAPACK info \(info))")
-                                }
-                                tau *= 100
-                            }
+                            try factorUnitGram(mi, size: d0, samples: n, unit: i)
                             // Zero the lower triangle: R is upper.
                             for r in 1..<Swift.max(1, d0) { for col in 0..<r { mi[r * d0 + col] = 0 } }
                         }
@@ -109,8 +93,33 @@ struct RegionPreconditioner {
         return factors
     }
 
+    /// `M ← R` with `RᵀR = M + τI` for a unit's input Gram M (upper triangle, row-major
+    /// size×size; the lower triangle is overwritten), `τ = max(N, size)·ε·max diag(M)`, grown
+    /// 100-fold while `?potrf` fails (at most 6 times).
+    static func factorUnitGram(_ mi: UnsafeMutablePointer<Double>, size d0: Int, samples n: Int, unit i: Int) throws {
+        var largest = 0.0
+        for j in 0..<d0 { largest = Swift.max(largest, mi[j * d0 + j]) }
+        var tau = largest > 0 ? Double(Swift.max(n, d0)) * Double.ulpOfOne * largest : 1
+        let diagonal = (0..<d0).map { mi[$0 * d0 + $0] }
+        // potrf overwrites the upper triangle only: a copy in the lower one rebuilds M_i when a
+        // retry needs a larger shift.
+        for r in 0..<d0 { for col in (r + 1)..<Swift.max(r + 1, d0) { mi[col * d0 + r] = mi[r * d0 + col] } }
+        for attempt in 0... {
+            if attempt > 0 {
+                for r in 0..<d0 { for col in (r + 1)..<Swift.max(r + 1, d0) { mi[r * d0 + col] = mi[col * d0 + r] } }
+            }
+            for j in 0..<d0 { mi[j * d0 + j] = diagonal[j] + tau }
+            let info = Double.potrf(d0, mi, d0)
+            if info == 0 { break }
+            guard attempt < 6 else {
+                throw MinimaError.numerical("the Cholesky factor of unit \(i)'s input Gram failed (LAPACK info \(info))")
+            }
+            tau *= 100
+        }
+    }
+
     /// `P x`: mix the units' blocks by Ĉ^{-1/2}, then solve `R_i y_i = (·)_i`.
-    package func apply(_ x: [Double]) -> [Double] {
+    func apply(_ x: [Double]) -> [Double] {
         let mixed = Matrix(rows: d1, columns: d0, elements: Array(x[0..<(d1 * d0)]))
         var out = Matrix.product(q, .none, mixed, .none).elements
         solve(&out, .none)
@@ -119,7 +128,7 @@ struct RegionPreconditioner {
     }
 
     /// `Pᵀ v`: solve `R_iᵀ y_i = v_i`, then mix by Ĉ^{-1/2} (symmetric).
-    package func applyTransposed(_ v: [Double]) -> [Double] {
+    func applyTransposed(_ v: [Double]) -> [Double] {
         var blocks = Array(v[0..<(d1 * d0)])
         solve(&blocks, .transposed)
         var out = Matrix.product(q, .none, Matrix(rows: d1, columns: d0, elements: blocks), .none).elements
@@ -137,4 +146,13 @@ struct RegionPreconditioner {
             }
         }
     }
+}
+
+/// A nonsingular right preconditioner P of the region's least squares: LSQR runs on `(A∘X)ᵀP`
+/// and maps its solution back by P.
+protocol RightPreconditioner: Sendable {
+    /// `P x`.
+    func apply(_ x: [Double]) -> [Double]
+    /// `Pᵀ v`.
+    func applyTransposed(_ v: [Double]) -> [Double]
 }

@@ -207,6 +207,61 @@ struct LandscapeTests {
         #expect(abs(dot(vv, pre.apply(xv)) - dot(pre.applyTransposed(vv), xv)) <= 1e-9 * norm(pre.apply(xv)) * norm(vv))
     }
 
+    @Test("the full normal-matrix preconditioner: transposes, the dense fit to 1e-10 in a few iterations, zero inputs, negative slopes")
+    func fullPreconditionerMatchesDense() throws {
+        let k = Self.illConditionedDesign(n: 400, d0: 24, d1: 12, seed: 40)
+        var rng = SeededGenerator(seed: 41)
+        let y = (0..<k.n).map { _ in rng.next() & 1 == 1 ? 1.0 : -1.0 }
+        let dense = try RegionFit.solve(k, y: y, coding: .plusMinusOne, method: .dense)
+        let full = try RegionFit.solve(k, y: y, coding: .plusMinusOne, method: .lsqr, tolerance: 1e-12, preconditioner: .full)
+        #expect(full.fit.preconditioner == .full)
+        #expect(full.fit.converged)
+        #expect(Self.maxAbs(zip(dense.fitted, full.fitted).map { $0 - $1 }) <= 1e-10)
+        #expect(abs(dense.fit.mse - full.fit.mse) <= 1e-12)
+        // The per-unit blocks need 39 iterations here; the whole normal matrix a handful.
+        let units = try RegionFit.solve(k, y: y, coding: .plusMinusOne, method: .lsqr, tolerance: 1e-12, preconditioner: .units)
+        #expect(units.fit.preconditioner == .units)
+        #expect(full.fit.iterations <= 15 && full.fit.iterations * 2 < units.fit.iterations)
+        #expect(full.fit.preconditionerShift == RegionCholesky.initialShift)
+
+        // A pixel no sample lights (column 3 zero), a pixel unit 0 never sees, an intercept,
+        // negative slopes (weights A_in·A_jn of both signs) and p = 7·10 + 1 < N = 90.
+        var x = Self.gaussian(90, 10, seed: 42)
+        var slopes = Matrix<Double>(rows: 90, columns: 7)
+        var srng = SeededGenerator(seed: 43)
+        for r in 0..<90 {
+            x[r, 3] = 0
+            for u in 0..<7 { slopes[r, u] = srng.next() & 1 == 1 ? 1 : -0.5 }
+            if slopes[r, 0] != 0 { x[r, 6] = 0 }
+        }
+        for r in 0..<90 where r % 3 == 0 { slopes[r, 0] = 0; x[r, 6] = 1 }
+        let odd = KhatriRao(slopes: slopes, inputs: x, intercept: true)
+        let yo = (0..<90).map { _ in srng.next() & 1 == 1 ? 1.0 : -1.0 }
+        let d2 = try RegionFit.solve(odd, y: yo, coding: .plusMinusOne, method: .dense)
+        let l2 = try RegionFit.solve(odd, y: yo, coding: .plusMinusOne, method: .lsqr, tolerance: 1e-12, preconditioner: .full)
+        #expect(l2.fit.converged)
+        #expect(Self.maxAbs(zip(d2.fitted, l2.fitted).map { $0 - $1 }) <= 1e-9)
+        // Unit 0's Gram tile is singular (pixel 6): its zero diagonal entry takes the tile's
+        // largest one, and the first shift is enough.
+        #expect(l2.fit.preconditionerShift == RegionCholesky.initialShift)
+
+        // P's two products are transposes of each other, and P is R⁻¹: ‖(A∘X)ᵀP x‖ ≈ ‖x‖ on
+        // the kept coordinates of a well-conditioned design.
+        let pre = try RegionCholesky(odd)
+        #expect(pre.kept == [0, 1, 2, 4, 5, 6, 7, 8, 9])
+        let xv: [Double] = srng.normals(odd.p), vv: [Double] = srng.normals(odd.p)
+        #expect(abs(dot(vv, pre.apply(xv)) - dot(pre.applyTransposed(vv), xv)) <= 1e-12 * norm(pre.apply(xv)) * norm(vv))
+        let g = Self.gaussian(300, 8, seed: 44)
+        let pattern = ActivationPattern(inputs: g, weights: Self.gaussian(5, 8, seed: 45), slope: 0.2)
+        let wide = KhatriRao(slopes: pattern.slopes, inputs: g)
+        let pw = try RegionCholesky(wide)
+        for _ in 0..<3 {
+            let v: [Double] = srng.normals(wide.p)
+            let ratio = norm(wide.transposeTimes(pw.apply(v))) / norm(v)
+            #expect(abs(ratio - 1) <= 1e-6)    // singular values 1/√(1 + c), c = √ε
+        }
+    }
+
     @Test("where the Kronecker preconditioner with column scaling hits a 300-iteration cap, the per-unit one converges")
     func perUnitPreconditionerConverges() throws {
         let k = Self.illConditionedDesign(n: 400, d0: 24, d1: 12, seed: 40)

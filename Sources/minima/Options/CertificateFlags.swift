@@ -18,6 +18,9 @@ struct CertificateFlags: ParsableArguments {
     @Option(help: "Region least squares: auto, dense (?gelsd), lsqr (matrix-free).")
     var fitMethod: FitMethod = .auto
 
+    @Option(help: "LSQR's preconditioner (lsqr and auto fits): auto (full when its factor fits in memory, see --memory-limit), full (Cholesky factor of the whole normal matrix: a few iterations, d1(d1+1)/2·d0² doubles and (d0·d1)³/3 flops first), units (per-unit blocks: cheap, thousands of iterations on a nearly square region).")
+    var preconditioner: FitPreconditioner?
+
     @Option(help: "LSQR stopping tolerance (lsqr and auto fits; default 1e-10).")
     var fitTol: Double?
 
@@ -38,7 +41,7 @@ struct CertificateFlags: ParsableArguments {
         if noHessian, let flag = [(hessianDenseMax != nil, "--hessian-dense-max"), (lanczosSteps != nil, "--lanczos-steps")].first(where: \.0)?.1 {
             throw MinimaError.invalidOption(flag: flag, message: "does not apply with --no-hessian")
         }
-        if fitMethod == .dense, let flag = [(fitTol != nil, "--fit-tol"), (maxIterations != nil, "--max-iterations")].first(where: \.0)?.1 {
+        if fitMethod == .dense, let flag = [(fitTol != nil, "--fit-tol"), (maxIterations != nil, "--max-iterations"), (preconditioner != nil, "--preconditioner")].first(where: \.0)?.1 {
             throw MinimaError.invalidOption(flag: flag, message: "does not apply to --fit-method dense (LSQR's settings)")
         }
         if rankMethod == .bound && rankTol != nil {
@@ -55,6 +58,7 @@ struct CertificateFlags: ParsableArguments {
         o.rankTolerance = rankTol
         o.fitMethod = fitMethod
         o.fitTolerance = fitTol ?? 1e-10
+        o.preconditioner = preconditioner ?? .auto
         o.maxIterations = maxIterations ?? 20_000
         o.hessian = !noHessian
         o.hessianDenseLimit = hessianDenseMax ?? Hessian.defaultDenseLimit
@@ -67,3 +71,4 @@ struct CertificateFlags: ParsableArguments {
 
 extension RankMethod: ExpressibleByArgument {}
 extension FitMethod: ExpressibleByArgument {}
+extension FitPreconditioner: ExpressibleByArgument {}
