@@ -5,7 +5,8 @@
 /// At such sizes a BLAS GEMM spends most of its time packing its operands, not multiplying
 /// (OpenBLAS 0.3.21's `dgemm` reaches about 40% of the core's peak at N = 400, d0 = 20,
 /// d1 = 40): these loops read X and W in place, keep tiles of 4 rows × 2 vectors of units in
-/// registers (`KernelScalar.Lanes`, this module's vector width), and compute the
+/// registers (`KernelScalar.Lanes`, this module's vector width; a hidden width of an odd number
+/// of vectors ends with a tile of 4 rows × 1 vector), and compute the
 /// pre-activations `P = X Wᵀ + b` and, after the output residuals, the weight gradient
 /// `∂W = δᵀX` with `δ_{ni} = g_n z_i a(p_{ni})`. Callers must check that the CPU runs this
 /// module's instruction set (`Kernels` does).
@@ -13,17 +14,15 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
     typealias Vector = Scalar.Lanes
     public let d0: Int
     public let d1: Int
-    /// Hidden width padded to a multiple of two vectors (one tile's width), in vectors.
+    /// Hidden width padded to whole vectors, in vectors.
     let vectors: Int
     /// Scalars per vector.
     var lanes: Int { Vector.scalarCount }
     /// Rows per block of the fused loop.
     let blockRows: Int
     /// `Wᵀ` padded (d0 × vectors), z and b padded, `P`/δ of one row block (blockRows × vectors),
-    /// `∂Wᵀ` (d0 × vectors) followed by `∂z` and `∂b`.
-    let wt, zp, bp, pd, gt: UnsafeMutablePointer<Vector>
-    /// One row's `z ⊙ φ(p)`.
-    let ph: UnsafeMutablePointer<Vector>
+    /// `∂Wᵀ` (d0 × vectors) followed by `∂z` and `∂b`, and a block's `z ⊙ φ(P)`.
+    let wt, zp, bp, pd, gt, qd: UnsafeMutablePointer<Vector>
     /// A block's rows of X and entries of y, gathered when the batch is given by row indices.
     let gathered: UnsafeMutablePointer<Scalar>
 
@@ -33,7 +32,7 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
         self.d0 = d0
         self.d1 = d1
         let lanes = Vector.scalarCount
-        vectors = (d1 + 2 * lanes - 1) / (2 * lanes) * 2
+        vectors = (d1 + lanes - 1) / lanes
         // About 16 KiB of inputs and deltas per block, a multiple of 4 rows.
         let perRow = (d0 + vectors * lanes) * MemoryLayout<Scalar>.size
         blockRows = max(4, min(max(1, capacity), 16384 / perRow) / 4 * 4)
@@ -47,13 +46,13 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
         bp = make(vectors)
         pd = make(blockRows * vectors)
         gt = make((d0 + 2) * vectors)   // ∂Wᵀ, then ∂z and ∂b
-        ph = make(vectors)
+        qd = make(blockRows * vectors)
         gathered = .allocate(capacity: blockRows * (d0 + 1))
         gathered.initialize(repeating: 0, count: blockRows * (d0 + 1))
     }
 
     deinit {
-        for p in [wt, zp, bp, pd, gt, ph] { p.deallocate() }
+        for p in [wt, zp, bp, pd, gt, qd] { p.deallocate() }
         gathered.deallocate()
     }
 
@@ -91,7 +90,7 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
                 yb = UnsafePointer(gathered + blockRows * d0)
             }
             forward(xb, rows: count)
-            let (s, g) = residualsAndDeltas(yb, rows: count, bz: bz, slope: slope, scale: scale)
+            let (s, g) = residualsAndDeltas(yb, rows: count, bz: bz, slope: slope, scale: scale, biases: gradB != nil)
             sse += s
             gbz += g
             backward(xb, rows: count)
@@ -102,40 +101,46 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
     }
 
     /// Outputs, residuals and `δ_n = g_n·z ⊙ a(p_n)` in place of `p_n`, with `g_n = −2·scale·r_n`;
-    /// adds `Σ g_n φ(p_n)` to `∂z` and `Σ δ_n` to `∂b`. Returns `Σ r_n²` and `∂b_z = Σ g_n`.
+    /// adds `Σ g_n φ(p_n)` to `∂z` and, with `biases`, `Σ δ_n` to `∂b`. Returns `Σ r_n²` and
+    /// `∂b_z = Σ g_n`.
     @_specialize(where Scalar == Double)
     @_specialize(where Scalar == Float)
-    func residualsAndDeltas(_ y: UnsafePointer<Scalar>, rows: Int, bz: Scalar, slope rho: Scalar, scale: Scalar) -> (Scalar, Scalar) {
-        // Plain scalar loops over the padded width: LLVM vectorises them with selects (SIMD
-        // masks in Swift lower to lane-by-lane code).
-        let width = vectors * lanes
+    func residualsAndDeltas(_ y: UnsafePointer<Scalar>, rows: Int, bz: Scalar, slope rho: Scalar, scale: Scalar,
+                            biases: Bool) -> (Scalar, Scalar) {
+        // Plain scalar loops over whole rows of the padded width: LLVM vectorises them with
+        // selects (SIMD masks on this generic vector type lower to lane-by-lane code). The block's
+        // products z ⊙ φ(p) are all written before the first is read back as vectors, so no
+        // vector load waits on the narrower stores that wrote it.
+        let nv = vectors, width = nv * lanes
         let ps = UnsafeMutableRawPointer(pd).assumingMemoryBound(to: Scalar.self)
+        let qs = UnsafeMutableRawPointer(qd).assumingMemoryBound(to: Scalar.self)
         let zs = UnsafeMutableRawPointer(zp).assumingMemoryBound(to: Scalar.self)
-        let gz = UnsafeMutableRawPointer(gt + d0 * vectors).assumingMemoryBound(to: Scalar.self), gb = gz + width
-        var sse: Scalar = 0, gbz: Scalar = 0
+        let gz = UnsafeMutableRawPointer(gt + d0 * nv).assumingMemoryBound(to: Scalar.self), gb = gz + width
         for n in 0..<rows {
-            let p = ps + n * width
-            // f = b_z + Σ z_i φ(p_i): the products by a scalar loop (vectorised with selects),
-            // summed in vectors (a scalar sum would not be vectorised).
-            let zph = UnsafeMutableRawPointer(ph).assumingMemoryBound(to: Scalar.self)
+            let p = ps + n * width, q = qs + n * width
             for i in 0..<width {
                 let u = p[i]
-                zph[i] = zs[i] * (u > 0 ? u : rho * u)
+                q[i] = zs[i] * (u > 0 ? u : rho * u)
             }
+        }
+        var sse: Scalar = 0, gbz: Scalar = 0
+        for n in 0..<rows {
+            // f = b_z + Σ z_i φ(p_i), summed in vectors, then across the lanes.
             var fv = Vector()
-            for v in 0..<vectors { fv += ph[v] }
+            for v in 0..<nv { fv += qd[n * nv + v] }
             let r = y[n] - (fv.sum() + bz)
             sse += r * r
             let g = -2 * scale * r
+            gbz += g
+            let p = ps + n * width
             for i in 0..<width {
                 let u = p[i]
                 let a: Scalar = u > 0 ? 1 : rho
                 gz[i] += g * a * u
-                let delta = g * zs[i] * a
-                gb[i] += delta
-                p[i] = delta
+                p[i] = g * zs[i] * a
             }
-            gbz += g
+            // Apart: a condition inside the loop above becomes a masked store, slow on some CPUs.
+            if biases { for i in 0..<width { gb[i] += p[i] } }
         }
         return (sse, gbz)
     }
@@ -155,7 +160,8 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
         }
     }
 
-    /// `P = X Wᵀ + b` over a row block, in register tiles of 4 rows × 2 vectors of units.
+    /// `P = X Wᵀ + b` over a row block, in register tiles of 4 rows × 2 vectors of units (× 1 for
+    /// the last vector of an odd width).
     @_specialize(where Scalar == Double)
     @_specialize(where Scalar == Float)
     func forward(_ x: UnsafePointer<Scalar>, rows: Int) {
@@ -164,7 +170,7 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
         while n + 4 <= rows {
             let x0 = x + n * d0, x1 = x0 + d0, x2 = x1 + d0, x3 = x2 + d0
             var v = 0
-            while v < nv {
+            while v + 2 <= nv {
                 var a00 = bp[v], a01 = bp[v + 1], a10 = a00, a11 = a01, a20 = a00, a21 = a01, a30 = a00, a31 = a01
                 for j in 0..<d0 {
                     let w0 = wt[j * nv + v], w1 = wt[j * nv + v + 1]
@@ -179,6 +185,17 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
                 p[0] = a00; p[1] = a01; p[nv] = a10; p[nv + 1] = a11
                 p[2 * nv] = a20; p[2 * nv + 1] = a21; p[3 * nv] = a30; p[3 * nv + 1] = a31
                 v += 2
+            }
+            if v < nv {
+                // The last vector of an odd width: 4 rows × 1 vector.
+                var a0 = bp[v], a1 = a0, a2 = a0, a3 = a0
+                for j in 0..<d0 {
+                    let w0 = wt[j * nv + v]
+                    a0.multiplyAdd(Vector(repeating: x0[j]), w0); a1.multiplyAdd(Vector(repeating: x1[j]), w0)
+                    a2.multiplyAdd(Vector(repeating: x2[j]), w0); a3.multiplyAdd(Vector(repeating: x3[j]), w0)
+                }
+                let p = pd + n * nv + v
+                p[0] = a0; p[nv] = a1; p[2 * nv] = a2; p[3 * nv] = a3
             }
             n += 4
         }
@@ -201,7 +218,7 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
         var j = 0
         while j + 4 <= d0 {
             var v = 0
-            while v < nv {
+            while v + 2 <= nv {
                 let g = gt + j * nv + v
                 var a00 = g[0], a01 = g[1], a10 = g[nv], a11 = g[nv + 1]
                 var a20 = g[2 * nv], a21 = g[2 * nv + 1], a30 = g[3 * nv], a31 = g[3 * nv + 1]
@@ -219,6 +236,18 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
                 g[0] = a00; g[1] = a01; g[nv] = a10; g[nv + 1] = a11
                 g[2 * nv] = a20; g[2 * nv + 1] = a21; g[3 * nv] = a30; g[3 * nv + 1] = a31
                 v += 2
+            }
+            if v < nv {
+                // The last vector of an odd width: 4 inputs × 1 vector.
+                let g = gt + j * nv + v
+                var a0 = g[0], a1 = g[nv], a2 = g[2 * nv], a3 = g[3 * nv]
+                for n in 0..<rows {
+                    let e = pd[n * nv + v]
+                    let xr = x + n * d0 + j
+                    a0.multiplyAdd(Vector(repeating: xr[0]), e); a1.multiplyAdd(Vector(repeating: xr[1]), e)
+                    a2.multiplyAdd(Vector(repeating: xr[2]), e); a3.multiplyAdd(Vector(repeating: xr[3]), e)
+                }
+                g[0] = a0; g[nv] = a1; g[2 * nv] = a2; g[3 * nv] = a3
             }
             j += 4
         }
