@@ -130,6 +130,8 @@ enum RegisterTiles<Scalar: KernelScalar> {
                 q[i] = zs[i] * (u > 0 ? u : rho * u)
             }
         }
+        // Every row's g_n first (into the first scalar of its row of q, read no more): the rows'
+        // sums are independent, so they overlap, where each row's deltas would wait on its sum.
         var sse: Scalar = 0, gbz: Scalar = 0
         for n in 0..<rows {
             // f = b_z + Σ z_i φ(p_i), summed in vectors, then across the lanes.
@@ -139,6 +141,10 @@ enum RegisterTiles<Scalar: KernelScalar> {
             sse += r * r
             let g = -2 * scale * r
             gbz += g
+            qs[n * width] = g
+        }
+        for n in 0..<rows {
+            let g = qs[n * width]
             let p = ps + n * width
             for i in 0..<width {
                 let u = p[i]
