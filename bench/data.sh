@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Data benchmark (not a test): loading MNIST from .gz, and loading full CIFAR-10 (binary) plus
 # ZCA whitening of all 50,000 x 3072 inputs, next to numpy doing the same whitening (eigh of the
-# covariance) in the same run, with the same number of BLAS threads. Float32 data on both sides; minima whitens in Float64, numpy in Float32.
+# covariance) in the same run, with the same number of BLAS threads. Float32 data on both sides; numpy whitens in Float32,
+# minima in Float64 (the pixels' covariance from exact integer sums, the product by dgemm), rounding once.
 #
 #   bench/data.sh CIFAR_DIR MNIST_DIR [THREADS]     (rounds=N bench/data.sh … for N rounds)
 #

@@ -20,6 +20,25 @@ public protocol OneHiddenLayerPass<Scalar>: AnyObject {
                                  accumulate: Bool) -> Scalar
 }
 
+/// One fused forward-and-backward pass of a two-hidden-layer network,
+/// `f(x) = zᵀφ(W₂ φ(W₁x + b₁) + b₂) + b_z`, over contiguous rows: the sum of squared residuals and
+/// the gradient of `scale·Σ (y_n − f(x_n))²` written (or with `accumulate`, added) into the
+/// gradients of W₁ (d1×d0), W₂ (d2×d1), z and, with biases, b₁, b₂ and b_z.
+public protocol TwoHiddenLayerPass<Scalar>: AnyObject {
+    associatedtype Scalar
+    func sumOfSquaresAndGradient(x: UnsafePointer<Scalar>, y: UnsafePointer<Scalar>, rows: Int,
+                                 w1: UnsafePointer<Scalar>, b1: UnsafePointer<Scalar>?,
+                                 w2: UnsafePointer<Scalar>, b2: UnsafePointer<Scalar>?,
+                                 z: UnsafePointer<Scalar>, bz: Scalar, slope: Scalar, scale: Scalar,
+                                 gradW1: UnsafeMutablePointer<Scalar>, gradB1: UnsafeMutablePointer<Scalar>?,
+                                 gradW2: UnsafeMutablePointer<Scalar>, gradB2: UnsafeMutablePointer<Scalar>?,
+                                 gradZ: UnsafeMutablePointer<Scalar>, gradBz: UnsafeMutablePointer<Scalar>?,
+                                 accumulate: Bool) -> Scalar
+}
+
+extension KernelsAVX512.TwoHiddenLayerKernel: TwoHiddenLayerPass {}
+extension KernelsAVX2.TwoHiddenLayerKernel: TwoHiddenLayerPass {}
+extension KernelsGeneric.TwoHiddenLayerKernel: TwoHiddenLayerPass {}
 extension KernelsAVX512.OneHiddenLayerKernel: OneHiddenLayerPass {}
 extension KernelsAVX2.OneHiddenLayerKernel: OneHiddenLayerPass {}
 extension KernelsGeneric.OneHiddenLayerKernel: OneHiddenLayerPass {}
@@ -57,6 +76,32 @@ public enum FusedPass {
         if Scalar.self == Double.self {
             return make(Double.self, d0: d0, d1: d1, capacity: capacity, path: path) as! (any OneHiddenLayerPass<Scalar>)?
         }
+        return nil
+    }
+
+    /// Whether the two-hidden-layer kernel takes `d0` inputs and widths `d1`, `d2`: their
+    /// weights, padded to whole tiles, within `maximumWeights`.
+    public static func takes(d0: Int, d1: Int, d2: Int) -> Bool {
+        let (a, b) = (d0.multipliedReportingOverflow(by: (d1 + 7) / 8 * 8), d1.multipliedReportingOverflow(by: (d2 + 7) / 8 * 8))
+        return !a.overflow && !b.overflow && a.partialValue + b.partialValue <= maximumWeights
+    }
+
+    /// The kernel for a two-hidden-layer network (`d0` inputs, widths `d1`, `d2`) on `path`; nil on
+    /// the `blas` path, for larger weights (`takes`), or for a scalar other than Float and Double.
+    public static func make<Scalar: BinaryFloatingPoint & SIMDScalar>(d0: Int, d1: Int, d2: Int, capacity: Int,
+                                                                     path: KernelPath = .selected) -> (any TwoHiddenLayerPass<Scalar>)? {
+        guard path.isSupported, path != .blas, takes(d0: d0, d1: d1, d2: d2) else { return nil }
+        func kernel<S>(_: S.Type) -> (any TwoHiddenLayerPass<S>)?
+        where S: KernelsAVX512.KernelScalar & KernelsAVX2.KernelScalar & KernelsGeneric.KernelScalar {
+            switch path {
+            case .avx512: return KernelsAVX512.TwoHiddenLayerKernel<S>(d0: d0, d1: d1, d2: d2, capacity: capacity)
+            case .avx2: return KernelsAVX2.TwoHiddenLayerKernel<S>(d0: d0, d1: d1, d2: d2, capacity: capacity)
+            case .generic: return KernelsGeneric.TwoHiddenLayerKernel<S>(d0: d0, d1: d1, d2: d2, capacity: capacity)
+            case .blas: return nil
+            }
+        }
+        if Scalar.self == Float.self { return kernel(Float.self) as! (any TwoHiddenLayerPass<Scalar>)? }
+        if Scalar.self == Double.self { return kernel(Double.self) as! (any TwoHiddenLayerPass<Scalar>)? }
         return nil
     }
 

@@ -5,7 +5,8 @@
 /// At such sizes a BLAS GEMM spends most of its time packing its operands, not multiplying
 /// (OpenBLAS 0.3.21's `dgemm` reaches about 40% of the core's peak at N = 400, d0 = 20,
 /// d1 = 40): these loops read X and W in place, keep tiles of 4 rows × 2 vectors of units in
-/// registers (`KernelScalar.Lanes`, this module's vector width), and compute the
+/// registers (`KernelScalar.Lanes`, this module's vector width; a hidden width of an odd number
+/// of vectors ends with a tile of 4 rows × 1 vector), and compute the
 /// pre-activations `P = X Wᵀ + b` and, after the output residuals, the weight gradient
 /// `∂W = δᵀX` with `δ_{ni} = g_n z_i a(p_{ni})`. Callers must check that the CPU runs this
 /// module's instruction set (`Kernels` does).
@@ -13,17 +14,15 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
     typealias Vector = Scalar.Lanes
     public let d0: Int
     public let d1: Int
-    /// Hidden width padded to a multiple of two vectors (one tile's width), in vectors.
+    /// Hidden width padded to whole vectors, in vectors.
     let vectors: Int
     /// Scalars per vector.
     var lanes: Int { Vector.scalarCount }
     /// Rows per block of the fused loop.
     let blockRows: Int
     /// `Wᵀ` padded (d0 × vectors), z and b padded, `P`/δ of one row block (blockRows × vectors),
-    /// `∂Wᵀ` (d0 × vectors) followed by `∂z` and `∂b`.
-    let wt, zp, bp, pd, gt: UnsafeMutablePointer<Vector>
-    /// One row's `z ⊙ φ(p)`.
-    let ph: UnsafeMutablePointer<Vector>
+    /// `∂Wᵀ` (d0 × vectors) followed by `∂z` and `∂b`, and a block's `z ⊙ φ(P)`.
+    let wt, zp, bp, pd, gt, qd: UnsafeMutablePointer<Vector>
     /// A block's rows of X and entries of y, gathered when the batch is given by row indices.
     let gathered: UnsafeMutablePointer<Scalar>
 
@@ -33,7 +32,7 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
         self.d0 = d0
         self.d1 = d1
         let lanes = Vector.scalarCount
-        vectors = (d1 + 2 * lanes - 1) / (2 * lanes) * 2
+        vectors = (d1 + lanes - 1) / lanes
         // About 16 KiB of inputs and deltas per block, a multiple of 4 rows.
         let perRow = (d0 + vectors * lanes) * MemoryLayout<Scalar>.size
         blockRows = max(4, min(max(1, capacity), 16384 / perRow) / 4 * 4)
@@ -47,13 +46,13 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
         bp = make(vectors)
         pd = make(blockRows * vectors)
         gt = make((d0 + 2) * vectors)   // ∂Wᵀ, then ∂z and ∂b
-        ph = make(vectors)
+        qd = make(blockRows * vectors)
         gathered = .allocate(capacity: blockRows * (d0 + 1))
         gathered.initialize(repeating: 0, count: blockRows * (d0 + 1))
     }
 
     deinit {
-        for p in [wt, zp, bp, pd, gt, ph] { p.deallocate() }
+        for p in [wt, zp, bp, pd, gt, qd] { p.deallocate() }
         gathered.deallocate()
     }
 
@@ -91,7 +90,9 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
                 yb = UnsafePointer(gathered + blockRows * d0)
             }
             forward(xb, rows: count)
-            let (s, g) = residualsAndDeltas(yb, rows: count, bz: bz, slope: slope, scale: scale)
+            let (s, g) = RegisterTiles.residualsAndDeltas(pd, scratch: qd, vectors: vectors, y: yb, rows: count, z: zp, bz: bz,
+                                                          slope: slope, scale: scale, gz: gt + d0 * vectors,
+                                                          gb: gradB == nil ? nil : gt + (d0 + 1) * vectors)
             sse += s
             gbz += g
             backward(xb, rows: count)
@@ -99,45 +100,6 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
         }
         store(gradW: gradW, gradB: gradB, gradZ: gradZ, gradBz: gradBz, gbz: gbz, accumulate: accumulate)
         return sse
-    }
-
-    /// Outputs, residuals and `δ_n = g_n·z ⊙ a(p_n)` in place of `p_n`, with `g_n = −2·scale·r_n`;
-    /// adds `Σ g_n φ(p_n)` to `∂z` and `Σ δ_n` to `∂b`. Returns `Σ r_n²` and `∂b_z = Σ g_n`.
-    @_specialize(where Scalar == Double)
-    @_specialize(where Scalar == Float)
-    func residualsAndDeltas(_ y: UnsafePointer<Scalar>, rows: Int, bz: Scalar, slope rho: Scalar, scale: Scalar) -> (Scalar, Scalar) {
-        // Plain scalar loops over the padded width: LLVM vectorises them with selects (SIMD
-        // masks in Swift lower to lane-by-lane code).
-        let width = vectors * lanes
-        let ps = UnsafeMutableRawPointer(pd).assumingMemoryBound(to: Scalar.self)
-        let zs = UnsafeMutableRawPointer(zp).assumingMemoryBound(to: Scalar.self)
-        let gz = UnsafeMutableRawPointer(gt + d0 * vectors).assumingMemoryBound(to: Scalar.self), gb = gz + width
-        var sse: Scalar = 0, gbz: Scalar = 0
-        for n in 0..<rows {
-            let p = ps + n * width
-            // f = b_z + Σ z_i φ(p_i): the products by a scalar loop (vectorised with selects),
-            // summed in vectors (a scalar sum would not be vectorised).
-            let zph = UnsafeMutableRawPointer(ph).assumingMemoryBound(to: Scalar.self)
-            for i in 0..<width {
-                let u = p[i]
-                zph[i] = zs[i] * (u > 0 ? u : rho * u)
-            }
-            var fv = Vector()
-            for v in 0..<vectors { fv += ph[v] }
-            let r = y[n] - (fv.sum() + bz)
-            sse += r * r
-            let g = -2 * scale * r
-            for i in 0..<width {
-                let u = p[i]
-                let a: Scalar = u > 0 ? 1 : rho
-                gz[i] += g * a * u
-                let delta = g * zs[i] * a
-                gb[i] += delta
-                p[i] = delta
-            }
-            gbz += g
-        }
-        return (sse, gbz)
     }
 
     /// Copies W (transposed), b and z into the padded vector buffers.
@@ -155,81 +117,18 @@ public final class OneHiddenLayerKernel<Scalar: KernelScalar> {
         }
     }
 
-    /// `P = X Wᵀ + b` over a row block, in register tiles of 4 rows × 2 vectors of units.
+    /// `P = X Wᵀ + b` over a row block (`RegisterTiles.product`).
     @_specialize(where Scalar == Double)
     @_specialize(where Scalar == Float)
     func forward(_ x: UnsafePointer<Scalar>, rows: Int) {
-        let nv = vectors, d0 = self.d0
-        var n = 0
-        while n + 4 <= rows {
-            let x0 = x + n * d0, x1 = x0 + d0, x2 = x1 + d0, x3 = x2 + d0
-            var v = 0
-            while v < nv {
-                var a00 = bp[v], a01 = bp[v + 1], a10 = a00, a11 = a01, a20 = a00, a21 = a01, a30 = a00, a31 = a01
-                for j in 0..<d0 {
-                    let w0 = wt[j * nv + v], w1 = wt[j * nv + v + 1]
-                    let s0 = Vector(repeating: x0[j]), s1 = Vector(repeating: x1[j])
-                    let s2 = Vector(repeating: x2[j]), s3 = Vector(repeating: x3[j])
-                    a00.multiplyAdd(s0, w0); a01.multiplyAdd(s0, w1)
-                    a10.multiplyAdd(s1, w0); a11.multiplyAdd(s1, w1)
-                    a20.multiplyAdd(s2, w0); a21.multiplyAdd(s2, w1)
-                    a30.multiplyAdd(s3, w0); a31.multiplyAdd(s3, w1)
-                }
-                let p = pd + n * nv + v
-                p[0] = a00; p[1] = a01; p[nv] = a10; p[nv + 1] = a11
-                p[2 * nv] = a20; p[2 * nv + 1] = a21; p[3 * nv] = a30; p[3 * nv + 1] = a31
-                v += 2
-            }
-            n += 4
-        }
-        while n < rows {
-            let xr = x + n * d0
-            for v in 0..<nv {
-                var a = bp[v]
-                for j in 0..<d0 { a.multiplyAdd(Vector(repeating: xr[j]), wt[j * nv + v]) }
-                pd[n * nv + v] = a
-            }
-            n += 1
-        }
+        RegisterTiles.product(x, ldx: d0, inputs: d0, rows: rows, wt, vectors: vectors, start: bp, into: pd)
     }
 
-    /// `∂Wᵀ += Xᵀ δ` over a row block, in register tiles of 4 inputs × 2 vectors of units.
+    /// `∂Wᵀ += Xᵀ δ` over a row block (`RegisterTiles.accumulateTransposed`).
     @_specialize(where Scalar == Double)
     @_specialize(where Scalar == Float)
     func backward(_ x: UnsafePointer<Scalar>, rows: Int) {
-        let nv = vectors, d0 = self.d0
-        var j = 0
-        while j + 4 <= d0 {
-            var v = 0
-            while v < nv {
-                let g = gt + j * nv + v
-                var a00 = g[0], a01 = g[1], a10 = g[nv], a11 = g[nv + 1]
-                var a20 = g[2 * nv], a21 = g[2 * nv + 1], a30 = g[3 * nv], a31 = g[3 * nv + 1]
-                for n in 0..<rows {
-                    let d = pd + n * nv + v
-                    let e0 = d[0], e1 = d[1]
-                    let xr = x + n * d0 + j
-                    let s0 = Vector(repeating: xr[0]), s1 = Vector(repeating: xr[1])
-                    let s2 = Vector(repeating: xr[2]), s3 = Vector(repeating: xr[3])
-                    a00.multiplyAdd(s0, e0); a01.multiplyAdd(s0, e1)
-                    a10.multiplyAdd(s1, e0); a11.multiplyAdd(s1, e1)
-                    a20.multiplyAdd(s2, e0); a21.multiplyAdd(s2, e1)
-                    a30.multiplyAdd(s3, e0); a31.multiplyAdd(s3, e1)
-                }
-                g[0] = a00; g[1] = a01; g[nv] = a10; g[nv + 1] = a11
-                g[2 * nv] = a20; g[2 * nv + 1] = a21; g[3 * nv] = a30; g[3 * nv + 1] = a31
-                v += 2
-            }
-            j += 4
-        }
-        while j < d0 {
-            for v in 0..<nv {
-                var a = gt[j * nv + v]
-                for n in 0..<rows { a.multiplyAdd(Vector(repeating: x[n * d0 + j]), pd[n * nv + v]) }
-                gt[j * nv + v] = a
-            }
-            j += 1
-        }
+        RegisterTiles.accumulateTransposed(x, ldx: d0, inputs: d0, rows: rows, pd, vectors: vectors, into: gt)
     }
 
     /// Writes (or adds) the gradients in the network's layout.

@@ -66,7 +66,8 @@ public enum BinaryTask {
                 FeatureTransform.averagePool(x, channels: images.channels, height: images.height, width: images.width, factor: p.pool).x
             }
         }
-        try transformFeatures(&x, p, seed: spec.seed, report: &report)
+        // Unpooled pixels are still 8-bit levels over the divisor: ZCA can use them exactly.
+        try transformFeatures(&x, p, seed: spec.seed, pixelDivisor: p.pool > 1 ? nil : (p.scale == .unit ? 255 : 1), report: &report)
         let name = "\(spec.source.rawValue):\(spec.path!)" + (spec.randomLabels ? " random labels" : " classes \(spec.classes ?? "halves")")
         let data = Dataset(x: x, y: y, coding: coding, name: name)
         report.name = name
@@ -75,8 +76,10 @@ public enum BinaryTask {
     }
 
     /// Centring, standardisation, ZCA whitening and random projection, as `p` asks, each timed.
+    /// `pixelDivisor`: X holds 8-bit pixels over this divisor (`PixelGrid`), which ZCA uses
+    /// when no centring or standardisation came first.
     static func transformFeatures<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, _ p: Preprocessing, seed: UInt64,
-                                                        report: inout DataReport) throws {
+                                                        pixelDivisor: Double? = nil, report: inout DataReport) throws {
         if p.center { Timed.run("center", into: &report) { FeatureTransform.center(&x) } }
         if p.standardize {
             let constant = Timed.run("standardize", into: &report) { FeatureTransform.standardize(&x) }
@@ -84,11 +87,13 @@ public enum BinaryTask {
         }
         if p.zca {
             let w = try Timed.run("zca", note: "ε = \(p.zcaEpsilon)", into: &report) {
-                try FeatureTransform.zcaWhiten(&x, epsilon: p.zcaEpsilon)
+                try FeatureTransform.zcaWhiten(&x, epsilon: p.zcaEpsilon,
+                                               pixelDivisor: p.center || p.standardize ? nil : pixelDivisor)
             }
             report.covarianceEigenvalueRange = [w.eigenvalues.first ?? 0, w.eigenvalues.last ?? 0]
-            report.steps[report.steps.count - 1].note += String(format: "; covariance %.2f s, eigen %.2f s, apply %.2f s",
-                                                                w.seconds.covariance, w.seconds.eigen, w.seconds.apply)
+            report.steps[report.steps.count - 1].note += String(format: "; covariance %.2f s", w.seconds.covariance)
+                + (w.fromPixelLevels ? " (exact, from 8-bit levels)" : "")
+                + String(format: ", eigen %.2f s, apply %.2f s", w.seconds.eigen, w.seconds.apply)
         }
         if let k = p.project {
             Timed.run("project", note: "Gaussian, d0 \(x.columns) → \(k)", into: &report) { FeatureTransform.project(&x, to: k, seed: seed) }

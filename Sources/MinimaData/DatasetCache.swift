@@ -8,7 +8,7 @@ import MinimaCore
 /// An entry is named by a 64-bit FNV-1a hash of its key: the data spec (without its cache
 /// fields, and without its seed when nothing uses it; with the seed, the ids of the random
 /// streams it draws from, `RandomStream`), the scalar type, and the path, size and CRC-32 of the
-/// contents of every source file. The file holds a header (magic `MINIMA-DATA-CACHE 2`, the full
+/// contents of every source file. The file holds a header (magic `MINIMA-DATA-CACHE 3`, the full
 /// key, the report of the build, N, d0, the payload length and its CRC-32), then X (N×d0) and y
 /// (N) in the scalar's bytes. An entry whose magic, key, sizes or checksum do not match is stale
 /// or corrupt: it is rebuilt and replaced (entries of format 1 were whitened in the training
@@ -18,7 +18,7 @@ import MinimaCore
 /// `~/.cache/minima`.
 public struct DatasetCache: Sendable {
     public let folder: String
-    package static let magic = "MINIMA-DATA-CACHE 2\n"
+    package static let magic = "MINIMA-DATA-CACHE 3\n"
 
     public init(folder: String? = nil) {
         let env = ProcessInfo.processInfo.environment

@@ -56,14 +56,17 @@ public struct Preprocessing: Codable, Equatable, Sendable {
 
 /// The preprocessing steps as functions on X (N×d0, one sample per row).
 public enum FeatureTransform {
-    /// Bytes to a Matrix, one image per row, divided by `divisor` (255 for pixels in [0, 1]).
+    /// Bytes to a Matrix, one image per row, each byte p as the `Scalar` nearest `p/divisor`
+    /// (255 for pixels in [0, 1]): the values `PixelGrid` recognises.
     public static func pixels<Scalar: LinalgScalar>(_ images: ImageSet, divisor: Scalar) -> Matrix<Scalar> {
-        let inverse = 1 / divisor
+        guard let table = PixelGrid<Scalar>(divisor: Double(divisor))?.values else { preconditionFailure("the divisor must be positive") }
         // Written once, straight from the bytes (no zero fill first: 614 MB for CIFAR-10).
         let elements = images.pixels.withUnsafeBufferPointer { src in
-            [Scalar](unsafeUninitializedCapacity: src.count) { dst, initialized in
-                for i in 0..<src.count { dst[i] = Scalar(src[i]) * inverse }
-                initialized = src.count
+            table.withUnsafeBufferPointer { value in
+                [Scalar](unsafeUninitializedCapacity: src.count) { dst, initialized in
+                    for i in 0..<src.count { dst[i] = value[Int(src[i])] }
+                    initialized = src.count
+                }
             }
         }
         return Matrix(rows: images.count, columns: images.imageSize, elements: elements)
@@ -146,29 +149,44 @@ public enum FeatureTransform {
         return constant
     }
 
-    /// What ZCA whitening found: the covariance eigenvalues λ (ascending), ε, and the seconds
-    /// spent on the covariance, the eigen-decomposition and forming and applying W.
+    /// What ZCA whitening found: the covariance eigenvalues λ (ascending), ε, whether the means
+    /// and covariance came exactly from 8-bit pixel levels, and the seconds spent on the
+    /// covariance, the eigen-decomposition and forming and applying W.
     public struct Whitening: Sendable {
         public var eigenvalues: [Double]
         public var epsilon: Double
+        public var fromPixelLevels = false
         public var seconds: (covariance: Double, eigen: Double, apply: Double) = (0, 0, 0)
     }
 
-    /// ZCA whitening: the means μ, the covariance `C = (X − 1μᵀ)ᵀ(X − 1μᵀ)/N` (`dsyrk`), its
+    /// ZCA whitening: the means μ, the covariance `C = (X − 1μᵀ)ᵀ(X − 1μᵀ)/N`, its
     /// decomposition `C = U·diag(λ)·Uᵀ` (`dsyevd`), and `X ← (X − 1μᵀ)·W` with
     /// `W = U·diag(1/√(λ+ε))·Uᵀ` (formed as `V·Vᵀ`, `V = U·diag((λ+ε)^(−1/4))`, by `dsyrk`; applied
-    /// by `dgemm`). Every step runs in Float64 whatever `Scalar` is: blocks of X's rows are
-    /// widened to Float64 on the way in, and the whitened rows are rounded to `Scalar` once, at
-    /// the end. In Float32 the covariance's rounding error (about u·λ_max ≈ 6e-8 · 55 ≈ 3e-6 on
+    /// by `dgemm`). Every step runs in Float64 whatever `Scalar` is, and the whitened rows are
+    /// rounded to `Scalar` once, at the end.
+    ///
+    /// When `pixelDivisor` q is given and every value of X is the `Scalar` nearest `m/q` for an
+    /// 8-bit level m (`PixelGrid`: pixels as `pixels` makes them, before pooling or centring), μ
+    /// and C are those of the exact values `m/q`, from integer sums that a Float32 `ssyrk` forms
+    /// exactly (`pixelMoments`), and W is applied to the exact `m/q − μ`: the whitening is that of
+    /// the pixels themselves, not of their rounding to `Scalar` (which W, with entries up to
+    /// 1/√ε, amplifies). Otherwise μ and C are summed by `dsyrk` over blocks of rows widened to
+    /// Float64.
+    ///
+    /// In Float32 the covariance's rounding error (about u·λ_max ≈ 6e-8 · 55 ≈ 3e-6 on
     /// CIFAR-10 in [0, 1]) is as large as the ~1,200 eigenvalues below ε = 1e-5 that whitening
     /// scales up most, and the product X·W, whose entries reach 1/√ε ≈ 316, loses about
     /// u·‖x‖·‖w‖ ≈ 1e-4 to cancellation: a Float32 pipeline whitens a measurably different data set.
     /// The whitened covariance is `U·diag(λ/(λ+ε))·Uᵀ`: the identity on directions with λ ≫ ε.
     /// Eigenvalues below 0 (rounding, for rank-deficient X) are taken as 0.
-    public static func zcaWhiten<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, epsilon: Double) throws -> Whitening {
+    /// `workers`: how many `RowWorkers` share the rows (default one per BLAS thread).
+    public static func zcaWhiten<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, epsilon: Double,
+                                                      pixelDivisor: Double? = nil, workers: Int? = nil) throws -> Whitening {
         let t0 = Date()
-        let mu = featureMeansInFloat64(x)
-        let covariance = covariance(x, minus: mu, alpha: 1 / Double(x.rows))
+        let grid = pixelDivisor.flatMap { PixelGrid<Scalar>(divisor: $0) }
+        let exact = grid.flatMap { pixelMoments(x, grid: $0, workers: workers) }
+        let mu = exact?.mean ?? featureMeansInFloat64(x)
+        let covariance = exact?.covariance ?? covariance(x, minus: mu, alpha: 1 / Double(x.rows), workers: workers)
         let t1 = Date()
         let (lambda, ut) = try covariance.symmetricEigenRows(vectors: true)
         let t2 = Date()
@@ -181,8 +199,8 @@ public enum FeatureTransform {
                 for j in 0..<d { pu[k * d + j] *= f }
             }
         }
-        multiplyInPlace(&x, minus: mu, by: vt.gram(.transposed))
-        return Whitening(eigenvalues: lambda, epsilon: epsilon,
+        multiplyInPlace(&x, minus: mu, by: vt.gram(.transposed), grid: exact == nil ? nil : grid, workers: workers)
+        return Whitening(eigenvalues: lambda, epsilon: epsilon, fromPixelLevels: exact != nil,
                          seconds: (t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), Date().timeIntervalSince(t2)))
     }
 
@@ -210,10 +228,15 @@ public enum FeatureTransform {
         return sums.map { $0 / Double(n) }
     }
 
-    /// Rows `range` of X, minus `mean` when given, widened into the Float64 `buffer`.
+    /// `count` rows of X, minus `mean` when given, widened into the Float64 `buffer`; with a
+    /// `grid` (X known to be on it) each value is taken as the exact `m/q` it stands for.
     private static func widen<Scalar: LinalgScalar>(_ xs: UnsafePointer<Scalar>, rows count: Int, columns d: Int,
-                                                   minus mean: UnsafePointer<Double>?, into buffer: UnsafeMutablePointer<Double>) {
+                                                   minus mean: UnsafePointer<Double>?, grid: PixelGrid<Scalar>? = nil,
+                                                   into buffer: UnsafeMutablePointer<Double>) {
         convertValues(xs, to: buffer, count: count * d)
+        if let q = grid?.divisor {
+            for i in 0..<(count * d) { buffer[i] = (buffer[i] * q).rounded(.toNearestOrEven) / q }
+        }
         guard let mean else { return }
         for i in 0..<count { let row = buffer + i * d; for j in 0..<d { row[j] -= mean[j] } }
     }
@@ -221,9 +244,11 @@ public enum FeatureTransform {
     /// `X ← (X − 1μᵀ)·W` for a square Float64 W (μ = 0 when `mean` is nil), a block of rows at a
     /// time: each block is widened to Float64, multiplied by `dgemm` and rounded back to `Scalar`
     /// once, so no second N×d matrix is allocated (for CIFAR-10 that is 614 MB fewer first
-    /// touches); the rows are split between `RowWorkers`.
+    /// touches); the rows are split between `RowWorkers`. With a `grid` (every value of X on it)
+    /// the rows are the exact `m/q` their values stand for.
     package static func multiplyInPlace<Scalar: LinalgScalar>(_ x: inout Matrix<Scalar>, minus mean: [Double]? = nil,
-                                                            by w: Matrix<Double>, workers: Int? = nil) {
+                                                            by w: Matrix<Double>, grid: PixelGrid<Scalar>? = nil,
+                                                            workers: Int? = nil) {
         let d = x.columns, rows = x.rows
         precondition(w.rows == d && w.columns == d, "W must be \(d)×\(d)")
         precondition(mean == nil || mean!.count == d, "μ must have \(d) entries")
@@ -244,7 +269,7 @@ public enum FeatureTransform {
                         while start < range.upperBound {
                             let count = Swift.min(block, range.upperBound - start)
                             let xb = xs + start * d
-                            widen(xb, rows: count, columns: d, minus: mu, into: wide)
+                            widen(xb, rows: count, columns: d, minus: mu, grid: grid, into: wide)
                             Double.gemm(.none, .none, count, d, d, 1, wide, d, ws, d, 0, product, d)
                             convertValues(product, to: xb, count: count * d)
                             start += count

@@ -17,4 +17,12 @@ package enum FusedKernel {
         guard shape.depth == 1 else { return nil }
         return FusedPass.make(d0: shape.d0, d1: shape.hidden[0], capacity: capacity, path: path)
     }
+
+    /// The two-hidden-layer kernel for `shape` on `path`, nil when the network has one hidden
+    /// layer, its weights are too many for the kernel, or the path is `blas`.
+    package static func makeTwoLayer<Scalar: LinalgScalar>(for shape: NetworkShape, capacity: Int,
+                                                           path: KernelPath = .selected) -> (any TwoHiddenLayerPass<Scalar>)? {
+        guard shape.depth == 2 else { return nil }
+        return FusedPass.make(d0: shape.d0, d1: shape.hidden[0], d2: shape.hidden[1], capacity: capacity, path: path)
+    }
 }

@@ -104,6 +104,21 @@ public struct Network<Scalar: LinalgScalar>: Sendable {
             return fusedSumOfSquaresAndGradient(kernel, x, y, order: order, rows: rows, scale: scale, gradient: gradient, accumulate: accumulate)
         }
         precondition(order == nil, "rows by index need a fused kernel")
+        if let kernel = ws.twoLayerKernel {
+            return parameters.withUnsafeBufferPointer { pp in
+                let p = pp.baseAddress!
+                func at(_ r: Range<Int>?) -> UnsafePointer<Scalar>? { r.map { p + $0.lowerBound } }
+                func grad(_ r: Range<Int>?) -> UnsafeMutablePointer<Scalar>? { r.map { gradient + $0.lowerBound } }
+                return kernel.sumOfSquaresAndGradient(x: x, y: y, rows: rows, w1: p + layout.weights[0].lowerBound, b1: at(layout.biases?[0]),
+                                                      w2: p + layout.weights[1].lowerBound, b2: at(layout.biases?[1]),
+                                                      z: p + layout.output.lowerBound, bz: layout.outputBias.map { p[$0] } ?? 0,
+                                                      slope: Scalar(shape.slope), scale: scale,
+                                                      gradW1: gradient + layout.weights[0].lowerBound, gradB1: grad(layout.biases?[0]),
+                                                      gradW2: gradient + layout.weights[1].lowerBound, gradB2: grad(layout.biases?[1]),
+                                                      gradZ: gradient + layout.output.lowerBound, gradBz: layout.outputBias.map { gradient + $0 },
+                                                      accumulate: accumulate)
+            }
+        }
         let f = forward(x, rows: rows, workspace: ws)
         let widths = shape.widths
         let depth = shape.depth

@@ -16,9 +16,11 @@ public final class Workspace<Scalar: LinalgScalar> {
     let outputGradient: UnsafeMutablePointer<Scalar>
     /// The fused forward/backward kernel and its buffers, for the shapes it takes (`FusedKernel`).
     package let kernel: (any OneHiddenLayerPass<Scalar>)?
+    /// The fused kernel of a two-hidden-layer network, for the shapes it takes.
+    package let twoLayerKernel: (any TwoHiddenLayerPass<Scalar>)?
     private let sizes: [Int]
 
-    /// `path`: the kernel path for one-hidden-layer passes (default `KernelPath.selected`;
+    /// `path`: the kernel path for fused passes (default `KernelPath.selected`;
     /// `.blas` forces GEMMs).
     public init(shape: NetworkShape, capacity: Int, path: KernelPath = .selected) {
         self.capacity = max(1, capacity)
@@ -34,6 +36,7 @@ public final class Workspace<Scalar: LinalgScalar> {
         outputs = make(self.capacity)
         outputGradient = make(self.capacity)
         kernel = FusedKernel.make(for: shape, capacity: self.capacity, path: path)
+        twoLayerKernel = FusedKernel.makeTwoLayer(for: shape, capacity: self.capacity, path: path)
     }
 
     deinit {

@@ -101,6 +101,13 @@ public struct Trainer<Scalar: LinalgScalar> {
         let logEpochs = TrainingConfiguration.logEpochs(upTo: config.epochs, perDecade: config.logPointsPerDecade)
         var finisherTries = finisher.map { $0.triesBelow > 0 } ?? false
         let needsEpochMetrics = config.stopAtZeroError || config.targetMSE != nil || finisherTries
+        // Full-batch training that stops at a target MSE alone: the pass that starts epoch e + 1
+        // computes the sum of squares at the weights epoch e ended with, so epoch e's stopping
+        // test waits for it (`pendingTest`) and evaluates the network only when that sum puts the
+        // MSE near the target (`mayReach`). The test then decides on the same evaluation, at the
+        // same weights, as it would at the end of epoch e, and a run that stops does not step again.
+        let defersTest = fullBatch && config.targetMSE != nil && !config.stopAtZeroError && finisher == nil
+        var pendingTest: (epoch: Int, lr: Double)? = nil
         var finished: [FinisherIteration]? = nil
         var lastTry = Int.min / 2
         var failures: [String] = []
@@ -162,6 +169,9 @@ public struct Trainer<Scalar: LinalgScalar> {
             firstEpoch = h.epoch
             firstBatchStart = h.batchStart
             firstEpochSSE = h.epochSSE
+            if defersTest, firstEpoch > 1 {
+                pendingTest = (firstEpoch - 1, config.schedule.rate(base: config.learningRate, epoch: firstEpoch - 1))
+            }
         } else {
             let initial = network.metrics(data)
             curve = [CurvePoint(epoch: 0, mse: initial.mse, mce: initial.mce,
@@ -198,6 +208,34 @@ public struct Trainer<Scalar: LinalgScalar> {
         var message = "ran all \(config.epochs) epochs"
         var epochsRun = firstEpoch - 1
         var lr = config.learningRate
+        /// Epoch `epoch`'s stopping test on its metrics `m` (MCE = 0, MSE ≤ target); true when
+        /// the run has converged (then the curve ends at that epoch).
+        /// Whether no sample is wrong: under a finisher with a safety margin, 0 wrong counts once
+        /// every signed output clears that margin too.
+        func isSafe(_ m: Metrics) -> Bool { m.errors == 0 && (m.smallestSignedOutput ?? -.infinity) >= (finisher?.safety ?? 0) }
+        func reachedTarget(_ m: Metrics, epoch: Int, lr: Double, logged: Bool) -> Bool {
+            if config.stopAtZeroError && isSafe(m) {
+                status = .converged; message = "training MCE reached 0 at epoch \(epoch)"
+            } else if let t = config.targetMSE, m.mse <= t {
+                status = .converged; message = "training MSE reached \(m.mse) ≤ \(t) at epoch \(epoch)"
+            }
+            if status == .converged, !logged { curve.append(CurvePoint(epoch: epoch, mse: m.mse, mce: m.mce, lr: lr, seconds: elapsed())) }
+            return status == .converged
+        }
+        /// Runs the stopping test that waits for this pass, given the pass's sum of squares.
+        func pendingTestReached(sse: Double) -> Bool {
+            guard let pending = pendingTest, let t = config.targetMSE else { return false }
+            pendingTest = nil
+            // The pass sums in another order than the evaluation: a factor 2 (and, for a target
+            // of 0, the outputs' rounding) leaves room for any difference in rounding.
+            let slack = Double(Scalar.ulpOfOne) * 4096
+            guard sse / Double(n) <= 2 * t + slack * slack else { return false }
+            let m = BLASEnvironment.withThreads(blasThreads) { network.metrics(data) }
+            guard reachedTarget(m, epoch: pending.epoch, lr: pending.lr, logged: false) else { return false }
+            epochsRun = pending.epoch
+            lr = pending.lr
+            return true
+        }
 
         try BLASEnvironment.withThreads(1) { try data.x.elements.withUnsafeBufferPointer { px in
             try data.y.withUnsafeBufferPointer { py in
@@ -208,6 +246,7 @@ public struct Trainer<Scalar: LinalgScalar> {
                         let resuming = epoch == firstEpoch && firstBatchStart > 0
                         var epochSSE = resuming ? firstEpochSSE : 0.0
                         if !fullBatch && !resuming { rng.permute(&order) }
+                        var stopsBefore = false
                         try order.withUnsafeBufferPointer { po in
                             var s = resuming ? firstBatchStart : 0
                             while s < n {
@@ -215,6 +254,7 @@ public struct Trainer<Scalar: LinalgScalar> {
                                 let sse = workers.compute(network: network, x: px.baseAddress!, y: py.baseAddress!,
                                                           order: fullBatch ? nil : po.baseAddress!, start: s, rows: rows,
                                                           gradient: pg.baseAddress!)
+                                if pendingTestReached(sse: Double(sse)) { stopsBefore = true; return }
                                 epochSSE += Double(sse)
                                 network.parameters.withUnsafeMutableBufferPointer { pp in
                                     optimizer.step(pp.baseAddress!, pg.baseAddress!, count: count, lr: lr)
@@ -223,6 +263,7 @@ public struct Trainer<Scalar: LinalgScalar> {
                                 if s < n { try checkpointIfDue(epoch: epoch, batchStart: s, epochSSE: epochSSE) }
                             }
                         }
+                        if stopsBefore { break epochLoop }
                         epochsRun = epoch
                         epochSeconds.append((clock.now - epochStart).inSeconds)
                         if !epochSSE.isFinite || !network.parameters.allSatisfy({ $0.isFinite }) {
@@ -231,24 +272,20 @@ public struct Trainer<Scalar: LinalgScalar> {
                             break epochLoop
                         }
                         let isLogged = logEpochs.contains(epoch)
+                        // The last epoch's test cannot wait for a next pass.
+                        let defers = defersTest && !isLogged && epoch < config.epochs
                         var metrics: Metrics? = nil
-                        if isLogged || needsEpochMetrics {
+                        if isLogged || (needsEpochMetrics && !defers) {
                             // Evaluation is one pass of plain GEMMs: give it every BLAS thread.
                             metrics = BLASEnvironment.withThreads(blasThreads) { network.metrics(data) }
                         }
+                        if defers { pendingTest = (epoch, lr) }
                         if isLogged, let m = metrics {
                             curve.append(CurvePoint(epoch: epoch, mse: m.mse, mce: m.mce, lr: lr, seconds: elapsed()))
                         }
                         if let m = metrics, needsEpochMetrics {
-                            // Under a finisher with a safety margin, 0 wrong counts once every
-                            // signed output clears that margin too.
-                            let safe = m.errors == 0 && (m.smallestSignedOutput ?? -.infinity) >= (finisher?.safety ?? 0)
-                            if config.stopAtZeroError && safe {
-                                status = .converged; message = "training MCE reached 0 at epoch \(epoch)"
-                            } else if let t = config.targetMSE, m.mse <= t {
-                                status = .converged; message = "training MSE reached \(m.mse) ≤ \(t) at epoch \(epoch)"
-                            }
-                            if status != .converged, finisherTries, let step = finisher, let wrong = m.errors, !safe, wrong <= step.triesBelow,
+                            if reachedTarget(m, epoch: epoch, lr: lr, logged: isLogged) { break epochLoop }
+                            if finisherTries, let step = finisher, let wrong = m.errors, !isSafe(m), wrong <= step.triesBelow,
                                epoch - lastTry >= step.tryEvery {
                                 lastTry = epoch
                                 BLASEnvironment.withThreads(blasThreads) {
@@ -274,6 +311,12 @@ public struct Trainer<Scalar: LinalgScalar> {
                             }
                         }
                         if let limit = config.timeLimit, elapsed() >= limit, epoch < config.epochs {
+                            // A test that waits for the next pass is decided now, on an evaluation.
+                            if pendingTest != nil {
+                                pendingTest = nil
+                                let m = BLASEnvironment.withThreads(blasThreads) { network.metrics(data) }
+                                if reachedTarget(m, epoch: epoch, lr: lr, logged: false) { break epochLoop }
+                            }
                             message = "stopped at the time limit of \(limit) s after epoch \(epoch)"
                             break epochLoop
                         }

@@ -434,3 +434,71 @@ final class OutcomeBox: @unchecked Sendable {
     private(set) var all: [SweepOutcome] = []
     func add(_ o: SweepOutcome) { lock.withLock { all.append(o) } }
 }
+
+/// Full-batch training that stops at a target MSE tests epoch e on the sum of squares of the
+/// pass that starts epoch e + 1, evaluating the network only near the target: it must stop at the
+/// same epoch, with the same weights, curve and final state as a test after every epoch (every
+/// epoch logged, so evaluated), and so must a run interrupted and resumed after every epoch.
+@Suite("Target MSE tested on the next pass")
+struct TargetOnNextPassTests {
+    func train(hidden: [Int], perDecade: Int, interruptEveryEpoch: Bool = false) throws
+        -> (net: Network<Double>, curve: [CurvePoint], final: FinalState, interruptions: Int) {
+        let data: Dataset<Double> = SyntheticData.gaussian(n: 60, d0: 6, seed: 5)
+        var config = TrainingConfiguration()
+        config.optimizer = .adam
+        config.learningRate = 0.02
+        config.epochs = 3000
+        config.targetMSE = 0.01
+        config.logPointsPerDecade = perDecade
+        let start = Network<Double>.random(shape: NetworkShape(d0: 6, hidden: hidden), seed: 6)
+        guard interruptEveryEpoch else {
+            var net = start
+            let (curve, final) = Trainer<Double>(config).train(&net, on: data)
+            return (net, curve, final, 0)
+        }
+        let folder = TemporaryFolder()
+        defer { folder.cleanup() }
+        let stop = StopRequest()
+        stop.request()
+        var interruptions = 0
+        while interruptions < 5000 {
+            var net = start
+            let policy = CheckpointPolicy(path: folder.file("run.checkpoint"), interval: 1e9, resume: true, stop: stop)
+            do {
+                let (curve, final) = try Trainer<Double>(config).train(&net, on: data, checkpoint: policy)
+                return (net, curve, final, interruptions)
+            } catch is TrainingInterrupted {
+                interruptions += 1
+            }
+        }
+        Issue.record("no end after \(interruptions) interruptions")
+        return (start, [], FinalState.measure(start, on: data, epochs: 0, seconds: 0, medianEpochSeconds: 0, status: .completed, message: ""), interruptions)
+    }
+
+    @Test("stops where a test after every epoch stops: same epoch, weights, curve and final state", arguments: [[24], [8, 8]])
+    func sameStop(hidden: [Int]) throws {
+        let deferred = try train(hidden: hidden, perDecade: 10)
+        let everyEpoch = try train(hidden: hidden, perDecade: 100_000)
+        let e = deferred.final.epochs
+        #expect(deferred.final.status == .converged && deferred.final.mse <= 0.01)
+        #expect(deferred.final.message == "training MSE reached \(deferred.final.mse) ≤ 0.01 at epoch \(e)")
+        // The stop fell on an epoch that is not logged: its test waited for the next pass.
+        #expect(e > 20 && e < 3000 && !TrainingConfiguration.logEpochs(upTo: 3000, perDecade: 10).contains(e), "stopped at epoch \(e)")
+        #expect(deferred.net.parameters == everyEpoch.net.parameters)
+        #expect(untimed(deferred.final) == untimed(everyEpoch.final))
+        #expect(everyEpoch.curve.count == e + 1 && everyEpoch.curve[e - 1].mse > 0.01)
+        let byEpoch = Dictionary(uniqueKeysWithValues: everyEpoch.curve.map { ($0.epoch, $0) })
+        #expect(deferred.curve.count > 5 && deferred.curve.last?.epoch == e)
+        for p in untimed(deferred.curve) { #expect(untimed([byEpoch[p.epoch]!]) == [p], "epoch \(p.epoch)") }
+    }
+
+    @Test("interrupted and resumed after every epoch: the same stop, bit for bit")
+    func resumedAfterEveryEpoch() throws {
+        let whole = try train(hidden: [24], perDecade: 10)
+        let resumed = try train(hidden: [24], perDecade: 10, interruptEveryEpoch: true)
+        #expect(resumed.interruptions == whole.final.epochs)
+        #expect(resumed.net.parameters == whole.net.parameters)
+        #expect(untimed(resumed.final) == untimed(whole.final))
+        #expect(untimed(resumed.curve) == untimed(whole.curve))
+    }
+}

@@ -176,6 +176,34 @@ struct SweepRunnerTests {
         #expect(fourth.replacedSpec && fourth.ran == 2 && fourth.skipped == 6)
     }
 
+    @Test("one worker and two write the same records, but for their wall times")
+    func workersDoNotChangeRecords() throws {
+        // Full-batch Adam to a target MSE, one and two hidden layers: some runs stop early, some run every epoch.
+        let s = try spec("""
+            { "name": "same", "figure": "figure1", "repetitions": 2, "seed": 3, "precision": "float64",
+              "data": { "source": "gaussian", "labels": "pm1" },
+              "training": { "optimizer": "adam", "learningRate": 0.01, "epochs": 300, "targetMSE": 0.01 },
+              "grid": { "n": [40], "d0": [3, 8], "depth": [1, 2], "width": "d0" } }
+            """)
+        func records(workers: Int) throws -> (texts: [String: String], epochs: [Int]) {
+            let results = temporaryFolder()
+            var runner = SweepRunner()
+            runner.workers = workers
+            #expect(try runner.run(s, results: results).ran == 8)
+            var texts: [String: String] = [:]
+            for file in Self.jsonFiles(results) {
+                let text = try String(contentsOfFile: results + "/runs/" + file, encoding: .utf8)
+                texts[file] = text.split(separator: "\n")
+                    .filter { !["\"seconds\"", "\"medianEpochSeconds\"", "\"date\""].contains(where: $0.contains) }
+                    .joined(separator: "\n")
+            }
+            return (texts, try SweepRecord.readAll(results).compactMap { $0.record?.final.epochs })
+        }
+        let one = try records(workers: 1), two = try records(workers: 2)
+        #expect(one.texts.count == 8 && one.texts == two.texts)
+        #expect(one.epochs.count == 8 && one.epochs.contains(300) && one.epochs.contains { $0 < 300 }, "\(one.epochs)")
+    }
+
     @Test("shards write into one folder and together hold every run")
     func shardsShareAFolder() throws {
         let results = temporaryFolder()

@@ -78,8 +78,9 @@ struct GradientTests {
 /// Every fused-kernel path this CPU runs (AVX-512, AVX2, baseline) against the BLAS path
 /// (which the central differences above check), on shapes that leave every remainder of the
 /// 4-row and 4-input tiles and of the two-vector unit tiles of each width (8 to 32 units), and
-/// of the wide-input kernel's 4-row, 4-unit and 4-vector tiles and row blocks; rows given by
-/// index (a minibatch read in place) against BLAS on the gathered rows.
+/// of the wide-input kernel's 4-row, 4-unit and 4-vector tiles and row blocks, and of the
+/// two-hidden-layer kernel's; rows given by index (a minibatch read in place) against BLAS on
+/// the gathered rows.
 @Suite("Fused kernel")
 struct FusedKernelTests {
     static let cases: [(n: Int, d0: Int, d1: Int, bias: Bool, slope: Double)] = [
@@ -89,13 +90,22 @@ struct FusedKernelTests {
         // several row blocks (130 rows of 2500 inputs).
         (45, 300, 61, false, 0), (130, 2500, 7, true, 0.1), (9, 2050, 6, false, 0.2), (70, 1029, 4, true, 0),
     ]
+    /// Two hidden layers (the two-layer kernel): widths of odd and even vector counts on each
+    /// path, inputs and rows past their tiles, several row blocks (the Figure 1 size: 400 rows).
+    static let deepCases: [(n: Int, d0: Int, hidden: [Int], bias: Bool, slope: Double)] = [
+        (400, 16, [16, 16], false, 0), (37, 7, [13, 5], true, 0.1), (5, 3, [1, 2], false, 0.25), (301, 9, [17, 33], true, 0),
+        (66, 44, [44, 44], false, 0.2), (43, 6, [47, 9], true, 0.05),
+    ]
     static let paths = KernelPath.supported.filter { $0 != .blas }
 
-    func compare<Scalar: LinalgScalar>(_ type: Scalar.Type, _ c: (n: Int, d0: Int, d1: Int, bias: Bool, slope: Double),
+    func compare<Scalar: LinalgScalar>(_ type: Scalar.Type, _ c: (n: Int, d0: Int, hidden: [Int], bias: Bool, slope: Double),
                                        path: KernelPath, tolerance: Double) {
         let data: Dataset<Scalar> = SyntheticData.gaussian(n: c.n, d0: c.d0, seed: 11)
-        var net = Network<Scalar>.random(shape: NetworkShape(d0: c.d0, hidden: [c.d1], slope: c.slope, bias: c.bias), seed: 12)
-        if c.bias { for i in net.parameters.indices where net.layout.weights[0].contains(i) == false { net.parameters[i] += 0.1 } }
+        var net = Network<Scalar>.random(shape: NetworkShape(d0: c.d0, hidden: c.hidden, slope: c.slope, bias: c.bias), seed: 12)
+        if c.bias {
+            for i in net.parameters.indices where !net.layout.weights.contains(where: { $0.contains(i) }) { net.parameters[i] += 0.1 }
+        }
+        let deep = c.hidden.count == 2
         // Every other row, last first.
         let order = Array(stride(from: c.n - 1, through: 0, by: -2))
         let gathered = Dataset<Scalar>(x: Matrix(rows: order.count, columns: c.d0, elements: order.flatMap { data.x.row($0) }),
@@ -103,14 +113,16 @@ struct FusedKernelTests {
         func run(_ path: KernelPath, accumulate: Bool, byIndex: Bool) -> (Scalar, [Scalar]) {
             let rows = byIndex ? order.count : c.n
             let ws = Workspace<Scalar>(shape: net.shape, capacity: rows, path: path)
-            #expect((ws.kernel != nil) == (path != .blas))
+            #expect((ws.kernel != nil) == (path != .blas && !deep) && (ws.twoLayerKernel != nil) == (path != .blas && deep))
             var g = [Scalar](repeating: accumulate ? 1 : 7, count: net.layout.count)
-            let source = byIndex && path == .blas ? gathered : data
+            // Rows by index are read in place by the one-layer kernel; the others take gathered rows.
+            let inPlace = byIndex && ws.kernel != nil
+            let source = byIndex && !inPlace ? gathered : data
             let sse = source.x.elements.withUnsafeBufferPointer { px in
                 source.y.withUnsafeBufferPointer { py in
                     order.withUnsafeBufferPointer { po in
                         g.withUnsafeMutableBufferPointer { pg in
-                            net.sumOfSquaresAndGradient(px.baseAddress!, py.baseAddress!, order: byIndex && path != .blas ? po.baseAddress! : nil,
+                            net.sumOfSquaresAndGradient(px.baseAddress!, py.baseAddress!, order: inPlace ? po.baseAddress! : nil,
                                                         rows: rows, scale: 1 / Scalar(rows),
                                                         gradient: pg.baseAddress!, accumulate: accumulate, workspace: ws)
                         }
@@ -130,14 +142,25 @@ struct FusedKernelTests {
         }
     }
 
+    static func oneLayer(_ index: Int) -> (n: Int, d0: Int, hidden: [Int], bias: Bool, slope: Double) {
+        let c = cases[index]
+        return (c.n, c.d0, [c.d1], c.bias, c.slope)
+    }
+
     @Test(arguments: paths, 0..<11)
     func matchesTheBLASPathInFloat64(_ path: KernelPath, _ index: Int) {
-        compare(Double.self, FusedKernelTests.cases[index], path: path, tolerance: 1e-12)
+        compare(Double.self, FusedKernelTests.oneLayer(index), path: path, tolerance: 1e-12)
     }
 
     @Test(arguments: paths, 0..<11)
     func matchesTheBLASPathInFloat32(_ path: KernelPath, _ index: Int) {
-        compare(Float.self, FusedKernelTests.cases[index], path: path, tolerance: 1e-4)
+        compare(Float.self, FusedKernelTests.oneLayer(index), path: path, tolerance: 1e-4)
+    }
+
+    @Test(arguments: paths, 0..<6)
+    func twoHiddenLayersMatchTheBLASPath(_ path: KernelPath, _ index: Int) {
+        compare(Double.self, FusedKernelTests.deepCases[index], path: path, tolerance: 1e-12)
+        compare(Float.self, FusedKernelTests.deepCases[index], path: path, tolerance: 1e-4)
     }
 
     @Test func theCPUsPathsIncludeTheBaselineAndBLAS() {

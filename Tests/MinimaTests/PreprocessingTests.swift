@@ -50,6 +50,8 @@ import Minima
     /// by up to 1/√ε ≈ 316): whitened in Float32, it equals the Float64 whitening of the same
     /// numbers up to one rounding of each output (2⁻²⁴ relative), because every step runs in
     /// Float64. Accumulating the covariance or the product in Float32 would miss by ~1e-4.
+    /// One worker: split between workers, the sums' order (so their last bits) would follow the
+    /// BLAS thread count, which concurrently running tests change.
     @Test func zcaInFloatIsFloat64WhiteningRoundedOnce() throws {
         var rng = SeededGenerator(seed: 5)
         let n = 3000, d = 40
@@ -59,8 +61,8 @@ import Minima
         for i in 0..<n { for j in 0..<d { mixed[i, j] = 0.5 + mixed[i, j] * pow(10, -4 * Double(j) / Double(d - 1)) } }
         var single = mixed.converted(to: Float.self)
         var double = single.converted(to: Double.self)
-        let w32 = try FeatureTransform.zcaWhiten(&single, epsilon: 1e-5)
-        let w64 = try FeatureTransform.zcaWhiten(&double, epsilon: 1e-5)
+        let w32 = try FeatureTransform.zcaWhiten(&single, epsilon: 1e-5, workers: 1)
+        let w64 = try FeatureTransform.zcaWhiten(&double, epsilon: 1e-5, workers: 1)
         #expect(w32.eigenvalues == w64.eigenvalues)
         #expect(w64.eigenvalues.min()! < 1e-6 && w64.eigenvalues.max()! > 1)
         var worst = 0.0, largest = 0.0

@@ -1,0 +1,1 @@
+../KernelsGeneric/TwoHiddenLayerKernel.swift
