@@ -17,7 +17,7 @@ public enum FitMethod: String, Codable, Sendable, CaseIterable {
 public enum FitPreconditioner: String, Codable, Sendable, CaseIterable {
     /// `full` when its factor and the design fit in the memory budget, else `units`.
     case auto
-    /// The Cholesky factor of the whole normal matrix, Float32 tiles (`RegionCholesky`): tens of
+    /// The Cholesky factor of the whole normal matrix, Float64 tiles (`RegionCholesky`): a few
     /// iterations, at the price of summing and factoring the d0·d1 × d0·d1 matrix first.
     case full
     /// Exact per-unit blocks coupled by the units' slope correlation (`RegionPreconditioner`):
