@@ -4,6 +4,9 @@ public protocol KernelScalar: SIMDScalar & BinaryFloatingPoint & Codable {
     associatedtype Lanes: SIMD where Lanes.Scalar == Self
 }
 
+/// The vector registers the instruction set has: the register tiles are sized to fit them.
+let vectorRegisters = 16
+
 extension Float: KernelScalar { public typealias Lanes = SIMD4<Float> }
 extension Double: KernelScalar { public typealias Lanes = SIMD2<Double> }
 

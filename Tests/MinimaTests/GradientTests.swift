@@ -78,7 +78,8 @@ struct GradientTests {
 /// Every fused-kernel path this CPU runs (AVX-512, AVX2, baseline) against the BLAS path
 /// (which the central differences above check), on shapes that leave every remainder of the
 /// 4-row and 4-input tiles and of the two-vector unit tiles of each width (8 to 32 units), and
-/// of the wide-input kernel's 4-row, 4-unit and 4-vector tiles and row blocks, and of the
+/// of the wide-input kernel's 4-row tiles, its 4- or 3-unit and 4- or 3-vector tiles (32 or 16
+/// vector registers) and its row blocks, and of the
 /// two-hidden-layer kernel's; rows given by index (a minibatch read in place) against BLAS on
 /// the gathered rows.
 @Suite("Fused kernel")
@@ -86,9 +87,10 @@ struct FusedKernelTests {
     static let cases: [(n: Int, d0: Int, d1: Int, bias: Bool, slope: Double)] = [
         (400, 20, 40, false, 0), (37, 7, 13, true, 0.1), (5, 3, 1, false, 0.25), (301, 9, 17, true, 0),
         (66, 5, 33, true, 0.2), (43, 6, 47, false, 0.05), (22, 11, 64, false, 0),
-        // The wide-input kernel: d0 past a multiple of 4 vectors, 1–3 units past a 4-unit tile,
-        // several row blocks (130 rows of 2500 inputs).
+        // The wide-input kernel: d0 past a multiple of 4 and of 3 vectors, 1–3 units past a 4-unit
+        // tile and 1–2 past a 3-unit one, several row blocks (130 rows of 2500 inputs).
         (45, 300, 61, false, 0), (130, 2500, 7, true, 0.1), (9, 2050, 6, false, 0.2), (70, 1029, 4, true, 0),
+        (51, 777, 8, true, 0.15),
     ]
     /// Two hidden layers (the two-layer kernel): widths of odd and even vector counts on each
     /// path, inputs and rows past their tiles, several row blocks (the Figure 1 size: 400 rows).
