@@ -133,9 +133,13 @@ import Minima
         let w64 = try FeatureTransform.zcaWhiten(&double, epsilon: 1e-5, pixelDivisor: 255, workers: 1)
         _ = try FeatureTransform.zcaWhiten(&unhinted, epsilon: 1e-5, workers: 1)
         #expect(w32.fromPixelLevels && w64.fromPixelLevels)
-        #expect(w32.eigenvalues == w64.eigenvalues)
-        #expect(w64.eigenvalues.min()! < 1e-5 && w64.eigenvalues.max()! > 0.1)
-        #expect(single.elements == double.elements.map { Float($0) })
+        // Both pipelines decompose the same exact covariance, so they agree to the rounding of
+        // `dsyevd`, which depends on OpenBLAS's thread count (a test running alongside may set
+        // it): eigenvalues to 1e-13·λ_max, whitened values to one Float32 rounding plus 1e-9.
+        let lambdaMax = w64.eigenvalues.max()!
+        #expect(zip(w32.eigenvalues, w64.eigenvalues).allSatisfy { abs($0 - $1) <= 1e-13 * lambdaMax })
+        #expect(w64.eigenvalues.min()! < 1e-5 && lambdaMax > 0.1)
+        #expect(zip(single.elements, double.elements).allSatisfy { abs(Double($0) - $1) <= 0x1p-24 * abs($1) + 1e-9 })
         // Independent reference: plain Float64 formulas on m/255.
         var centred = Matrix<Double>(rows: n, columns: d, elements: levels.map { Double($0) / 255 })
         let mu = FeatureTransform.featureMeans(centred)
