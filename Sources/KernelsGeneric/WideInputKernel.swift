@@ -5,15 +5,16 @@
 /// For each block: the pre-activations `P = X Wᵀ + b` as dot products along the inputs (tiles of
 /// 4 rows × 4 units, vectors over j; W's rows and X's rows are both contiguous), then the output
 /// residuals and `δ_{ni} = g_n z_i a(p_{ni})`, then `∂W += δᵀX` (tiles of 4 units × 4 vectors of
-/// inputs; both tiles 3 wide where the instruction set has 16 vector registers, not 32) while the block's rows are still in cache: X is read from memory once per step. Rows
+/// inputs) while the block's rows are still in cache: X is read from memory once per step. Both
+/// tiles are 3 wide instead of 4 where the instruction set has 16 vector registers, not 32. Rows
 /// may be given by index (a minibatch's rows of the whole data set), so nothing is gathered.
 public final class WideInputKernel<Scalar: KernelScalar> {
     typealias Vector = Scalar.Lanes
     public let d0: Int
     public let d1: Int
-    /// Rows per block: about 256 KiB of inputs, a multiple of 4 (with W and ∂W, a quarter of a
-    /// 1 MiB second-level cache is left free; CIFAR-shaped epochs, AVX-512: 0.10 s at 256 KiB,
-    /// 0.12 s at 512 KiB, 0.115 s at 128 KiB).
+    /// Rows per block: about 256 KiB of inputs, a multiple of 4, so that W and ∂W fit in a 1 MiB
+    /// second-level cache beside them (CIFAR-10's shape: 192 KiB each). CIFAR-shaped epochs on
+    /// AVX-512: 0.10 s at 256 KiB, 0.12 s at 512 KiB, 0.115 s at 128 KiB.
     let blockRows: Int
     /// The block's pre-activations, then deltas (blockRows × d1); its row pointers; ∂z and ∂b.
     let pd: UnsafeMutablePointer<Scalar>
@@ -126,7 +127,11 @@ public final class WideInputKernel<Scalar: KernelScalar> {
         while n + 4 <= rows {
             var i = 0
             while i + width <= d1 {
-                if width == 4 { forwardTile4(row: n, unit: i, w: w, b: b) } else { forwardTile3(row: n, unit: i, w: w, b: b) }
+                if width == 4 {
+                    forwardTile4(row: n, unit: i, w: w, b: b)
+                } else {
+                    forwardTile3(row: n, unit: i, w: w, b: b)
+                }
                 i += width
             }
             while i < d1 {
@@ -227,7 +232,11 @@ public final class WideInputKernel<Scalar: KernelScalar> {
         while i + 4 <= d1 {
             var j = 0
             while j + span <= d0 {
-                if width == 4 { backwardTile4(rows: rows, unit: i, input: j, gradW: gradW) } else { backwardTile3(rows: rows, unit: i, input: j, gradW: gradW) }
+                if width == 4 {
+                    backwardTile4(rows: rows, unit: i, input: j, gradW: gradW)
+                } else {
+                    backwardTile3(rows: rows, unit: i, input: j, gradW: gradW)
+                }
                 j += span
             }
             for u in 0..<4 { backwardRemainder(rows: rows, unit: i + u, from: j, gradW: gradW) }
