@@ -77,11 +77,10 @@ struct GradientTests {
 
 /// Every fused-kernel path this CPU runs (AVX-512, AVX2, baseline) against the BLAS path
 /// (which the central differences above check), on shapes that leave every remainder of the
-/// 4-row and 4-input tiles and of the two-vector unit tiles of each width (8 to 32 units), and
-/// of the wide-input kernel's 4-row tiles, its 4- or 3-unit and 4- or 3-vector tiles (32 or 16
-/// vector registers) and its row blocks, and of the
-/// two-hidden-layer kernel's; rows given by index (a minibatch read in place) against BLAS on
-/// the gathered rows.
+/// 4-row and 4-input tiles and of the two-vector unit tiles of each width (8 to 32 units), of the
+/// wide-input kernel's 4-row tiles, its 4- or 3-unit and 4- or 3-vector tiles (32 or 16 vector
+/// registers) and its row blocks, and of the two-hidden-layer kernel's; rows given by index (a
+/// minibatch read in place) against BLAS on the gathered rows.
 @Suite("Fused kernel")
 struct FusedKernelTests {
     static let cases: [(n: Int, d0: Int, d1: Int, bias: Bool, slope: Double)] = [
